@@ -120,36 +120,41 @@ def calibration_digest(frames: np.ndarray) -> str:
     return h.hexdigest()[:8]
 
 
-def sample_calibration_frames(size: int = 224) -> np.ndarray:
+CALIBRATION_IMAGES = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "horse",
+    "camera",
+    "hubble_deep_field",
+    "retina",
+)
+
+
+def sample_calibration_frames(size: int = 224, names: tuple[str, ...] = CALIBRATION_IMAGES) -> np.ndarray:
     """Real photographs bundled with scikit-image (no download), centre-cropped, plus mirror images.
 
     Args:
         size: side of the square crops.
+        names: ``skimage.data`` image names.
 
     Returns:
-        uint8 frames ``[N, size, size, 3]``.
+        uint8 frames ``[2 * len(names), size, size, 3]``.
     """
     import skimage.data
     from skimage.transform import resize
 
-    names = ("astronaut", "coffee", "chelsea", "rocket", "horse", "camera", "hubble_deep_field", "retina")
     crops = []
     for name in names:
-        img = getattr(skimage.data, name)()
-        if img.ndim == 2:
-            img = np.repeat(img[..., None], 3, axis=-1)
-        img = img[..., :3]
+        img = np.asarray(getattr(skimage.data, name)())
         if img.dtype == bool:
             img = img.astype(np.uint8) * 255
+        img = np.repeat(img[..., None], 3, axis=-1) if img.ndim == 2 else img[..., :3]
         h, w = img.shape[:2]
         scale = size / min(h, w)
-        img = resize(
-            img,
-            (max(size, round(h * scale)), max(size, round(w * scale))),
-            order=3,
-            anti_aliasing=True,
-            preserve_range=True,
-        )
+        shape = (max(size, round(h * scale)), max(size, round(w * scale)))
+        img = resize(img, shape, order=3, anti_aliasing=True, preserve_range=True)
         top, left = (img.shape[0] - size) // 2, (img.shape[1] - size) // 2
         crops.append(np.clip(img[top : top + size, left : left + size], 0, 255).astype(np.uint8))
     frames = np.stack(crops)
