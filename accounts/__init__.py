@@ -1,0 +1,1 @@
+"""Users and roles: Django groups with permissions, the API permission class, login and tokens."""

@@ -1,0 +1,1 @@
+"""Users, groups and tokens are administered through Django's own admin classes."""

@@ -1,0 +1,1 @@
+"""Programs, clips and their media, annotation projects, tasks, labels and reviews."""

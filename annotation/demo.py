@@ -1,0 +1,1 @@
+"""Demo clips and programs (filled in by the media pipeline)."""

@@ -1,0 +1,11 @@
+"""The Celery application. Queues are named in core.queues; routing is by task module."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("clipcat")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

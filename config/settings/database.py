@@ -1,0 +1,12 @@
+"""The database: DATABASE_URL (PostgreSQL in production), SQLite under var/ by default."""
+
+from config.env import database_from_url, env_str
+
+from .base import BASE_DIR, VAR_DIR
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'clipcat.sqlite3'}")
+DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR)}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded setup keeps its database, broker queue and media under var/; make sure it exists.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,30 @@
+"""Top-level URLs: pages per app, the API under /api/, its schema and docs, admin, health."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.views import TokenView
+from core import views as core_views
+
+api_patterns = [
+    path("", include("taxonomy.api.urls")),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("accounts.urls")),
+    path("taxonomy/", include("taxonomy.urls")),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

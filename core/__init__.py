@@ -1,0 +1,1 @@
+"""Shared plumbing: queues, API conventions, the page shell, demo data."""

@@ -1,0 +1,8 @@
+"""One pagination style for every list endpoint: page numbers with a client-chosen page size."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000

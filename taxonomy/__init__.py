@@ -1,0 +1,1 @@
+"""The category system: taxonomies, categories (a tree), labeling standards, releases and their mappings."""

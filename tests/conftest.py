@@ -1,0 +1,66 @@
+"""Shared fixtures: a user per role, API clients signed in as each, and a small three-level taxonomy."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import user_create_with_role
+
+PASSWORD = "a-long-test-password"
+ROLES = ("admin", "editor", "annotator", "reviewer")
+
+
+@pytest.fixture
+def users(db) -> dict:
+    return {role: user_create_with_role(username=f"{role}1", password=PASSWORD, role=role) for role in ROLES}
+
+
+@pytest.fixture
+def api(users):
+    """api(role) -> an APIClient signed in as that role; api(None) -> anonymous."""
+
+    def make(role: str | None) -> APIClient:
+        client = APIClient()
+        if role is not None:
+            client.force_authenticate(users[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def editor(users):
+    return users["editor"]
+
+
+@pytest.fixture
+def small_taxonomy(editor):
+    """Sports > Football > {Match highlights, Training}; Sports > Basketball; Nature > Animals > Cats."""
+    from taxonomy import services
+
+    taxonomy = services.taxonomy_create(name="Test taxonomy", actor=editor)
+    sports = services.category_add(taxonomy=taxonomy, name="Sports", actor=editor, code="sports")
+    football = services.category_add(taxonomy=taxonomy, name="Football", parent=sports, actor=editor, code="football")
+    services.category_add(
+        taxonomy=taxonomy,
+        name="Match highlights",
+        parent=football,
+        actor=editor,
+        code="match-highlights",
+        standard={"definition": "Edited highlights of a match."},
+    )
+    services.category_add(taxonomy=taxonomy, name="Training", parent=football, actor=editor, code="training")
+    services.category_add(taxonomy=taxonomy, name="Basketball", parent=sports, actor=editor, code="basketball")
+    nature = services.category_add(taxonomy=taxonomy, name="Nature", actor=editor, code="nature")
+    animals = services.category_add(taxonomy=taxonomy, name="Animals", parent=nature, actor=editor, code="animals")
+    services.category_add(taxonomy=taxonomy, name="Cats", parent=animals, actor=editor, code="cats")
+    return taxonomy
+
+
+@pytest.fixture
+def cat(small_taxonomy):
+    """cat(code) -> the category of the small taxonomy, fresh from the database."""
+    from taxonomy.models import Category
+
+    return lambda code: Category.objects.get(taxonomy=small_taxonomy, code=code)
