@@ -11,6 +11,12 @@ PASSWORD = "a-long-test-password"
 ROLES = ("admin", "editor", "annotator", "reviewer")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def users(db) -> dict:
     return {role: user_create_with_role(username=f"{role}1", password=PASSWORD, role=role) for role in ROLES}
