@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 END = "<end>"
 IGNORE = -1
+FRESH_CLASS_BIAS = -4.0  # new categories start unlikely, so they do not take predictions before retraining
 MAPPING_ACTIONS = ("kept", "renamed", "moved", "merged", "split", "deprecated")
 
 
@@ -218,7 +219,8 @@ def remap_head(old_model: nn.Module, new_model: nn.Module, old: LabelSpace, new:
     The backbone is copied. In the heads, kept / renamed / moved categories keep their class
     parameters; a merge target gets the mean of its sources' parameters and the log-sum of their
     biases (so it receives their probability mass); split targets copy their parent with the bias
-    lowered by log(n) (together they hold the parent's mass); new categories keep their fresh init.
+    lowered by log(n) (together they hold the parent's mass); new categories keep their fresh init
+    with a low bias (``FRESH_CLASS_BIAS``).
 
     Returns:
         counts {"copied", "merged", "split", "fresh"} of new classes.
@@ -246,6 +248,7 @@ def remap_head(old_model: nn.Module, new_model: nn.Module, old: LabelSpace, new:
             else:
                 src = sources.get(code, [])
             if not src:
+                params["class_bias"][i] = FRESH_CLASS_BIAS
                 counts["fresh"] += 1
                 continue
             blocks = [old_block(c) for c, _ in src]
