@@ -8,7 +8,7 @@ from taxonomy.choices import CategoryStatus
 from taxonomy.diff import SnapshotRow, diff_snapshots
 from taxonomy.models import Category, Release, StandardRevision, Taxonomy
 
-TREE_FIELDS = ("id", "code", "name", "path", "status", "level", "parent_id", "lft", "rght", "tree_id")
+TREE_FIELDS = ("id", "code", "name", "status", "level", "parent_id", "lft", "rght")
 
 
 def standard_current(category: Category) -> StandardRevision | None:
@@ -25,12 +25,11 @@ def taxonomy_tree(taxonomy: Taxonomy, *, include_deprecated: bool = True) -> lis
     nodes: dict[int, dict] = {}
     roots: list[dict] = []
     for row in qs.order_by("tree_id", "lft").values_list(*TREE_FIELDS):
-        pk, code, name, path, status, level, parent_id, lft, rght, _ = row
+        pk, code, name, status, level, parent_id, lft, rght = row
         node = {
             "id": pk,
             "code": code,
             "name": name,
-            "path": path,
             "status": status,
             "depth": level + 1,
             "descendants": (rght - lft - 1) // 2,

@@ -147,7 +147,6 @@ class TreeNodeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
-    path = serializers.CharField()
     status = serializers.CharField()
     depth = serializers.IntegerField()
     descendants = serializers.IntegerField()

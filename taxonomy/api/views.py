@@ -64,7 +64,9 @@ class TaxonomyViewSet(
         key = f"taxonomy-tree:{taxonomy.pk}:{taxonomy.revision}:{int(include)}"
         body = cache.get(key)
         if body is None:
-            body = json.dumps(selectors.taxonomy_tree(taxonomy, include_deprecated=include), ensure_ascii=False)
+            body = json.dumps(
+                selectors.taxonomy_tree(taxonomy, include_deprecated=include), ensure_ascii=False, separators=(",", ":")
+            )
             cache.set(key, body, 3600)
         return HttpResponse(body, content_type="application/json")
 

@@ -112,8 +112,8 @@ def _validate(parsed: ParsedTaxonomy, max_depth: int, fold_deeper: bool) -> tupl
                 f"sibling on line {seen[key]}."
             )
         seen.setdefault(key, row.line)
-        if PATH_SEPARATOR.strip() in row.name:
-            problems.append(f"line {row.line} ({row.code!r}): a name cannot contain '>'.")
+        if PATH_SEPARATOR in row.name:
+            problems.append(f"line {row.line} ({row.code!r}): a name cannot contain {PATH_SEPARATOR!r}.")
         if len(row.name) > 200:
             problems.append(f"line {row.line} ({row.code!r}): the name is longer than 200 characters.")
     if problems:

@@ -27,8 +27,8 @@ def _clean_name(name: str) -> str:
         raise ValidationError({"name": "A category needs a name."})
     if len(name) > 200:
         raise ValidationError({"name": "A category name has at most 200 characters."})
-    if PATH_SEPARATOR.strip() in name:
-        raise ValidationError({"name": f"A category name cannot contain {PATH_SEPARATOR.strip()!r}."})
+    if PATH_SEPARATOR in name:
+        raise ValidationError({"name": f"A category name cannot contain {PATH_SEPARATOR!r} (it separates paths)."})
     return name
 
 
