@@ -22,11 +22,11 @@ STEPS_PER_CHUNK = SAMPLE_RATE // HOP  # 100 frames per second
 LOG_OFFSET = 0.01
 
 
-def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
+def hz_to_mel(f: np.ndarray | float) -> np.ndarray:
     return 2595.0 * np.log10(1.0 + np.asarray(f, dtype=np.float64) / 700.0)
 
 
-def _mel_to_hz(m: np.ndarray) -> np.ndarray:
+def mel_to_hz(m: np.ndarray) -> np.ndarray:
     return 700.0 * (10.0 ** (np.asarray(m, dtype=np.float64) / 2595.0) - 1.0)
 
 
@@ -51,7 +51,7 @@ def mel_filterbank(
     if not 0 <= fmin < fmax <= sample_rate / 2:
         raise ValueError(f"need 0 <= fmin < fmax <= {sample_rate / 2}")
     bin_hz = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    edges_hz = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
+    edges_hz = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
     lower, centre, upper = edges_hz[:-2, None], edges_hz[1:-1, None], edges_hz[2:, None]
     rising = (bin_hz[None, :] - lower) / (centre - lower)
     falling = (upper - bin_hz[None, :]) / (upper - centre)
