@@ -8,7 +8,7 @@ PORT ?= 8000
 QUEUES ?= default,media,inference,training
 PYTEST_ARGS ?=
 
-.PHONY: install browser run web worker worker-gpu migrate demo test lint bench clean
+.PHONY: install browser run web worker worker-gpu beat migrate demo test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,8 @@ run: demo
 	@echo "  Ctrl-C stops the web server and the worker."
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A config worker -Q $(QUEUES) -c 1 --without-gossip --without-mingle -l warning & \
+	$(BIN)/celery -A config worker -B --schedule var/celerybeat-schedule -Q $(QUEUES) -c 1 \
+	  --without-gossip --without-mingle -l warning & \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
 	wait
 
@@ -54,6 +55,10 @@ web: install
 # A Celery worker on the configured broker and database (CELERY_BROKER_URL, DATABASE_URL).
 worker: install
 	$(BIN)/celery -A config worker -Q $(QUEUES) -l info
+
+# The periodic schedule (config/schedules.py) for a production deployment; `make run` embeds it in its worker.
+beat: install
+	$(BIN)/celery -A config beat -l info
 
 # A worker for the GPU training queue; CUDA_VISIBLE_DEVICES picks the device.
 worker-gpu: install
