@@ -61,16 +61,15 @@ def onnx_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def held_out() -> np.ndarray:
-    """Real images not used for int8 calibration below."""
-    return _centre_crops(("chelsea", "coffee", "rocket", "astronaut"))
+    """Real images not used for int8 calibration below, plus a flat patch of sky (the hardest case)."""
+    sky = sample_calibration_frames(448, names=("rocket",))[0, :224, :224]
+    return np.concatenate([_centre_crops(("chelsea", "coffee", "rocket", "astronaut")), sky[None]])
 
 
 @pytest.fixture(scope="session")
 def int8_extractor(config, onnx_dir) -> FrameFeatureExtractor:
     calibration = sample_calibration_frames(224, names=("horse", "camera", "hubble_deep_field", "retina"))
-    return FrameFeatureExtractor(
-        config, backend="onnx-int8", onnx_cache_dir=onnx_dir, calibration_frames=calibration
-    )
+    return FrameFeatureExtractor(config, backend="onnx-int8", onnx_cache_dir=onnx_dir, calibration_frames=calibration)
 
 
 def test_lite0_checkpoint_keys_all_map_to_timm(config):
@@ -158,8 +157,8 @@ def test_backend_selection_by_device():
 def test_onnx_matches_torch_with_dynamic_batch(config, onnx_dir, held_out):
     onnx = FrameFeatureExtractor(config, backend="onnx", onnx_cache_dir=onnx_dir, batch_size=3)
     torch_fp32 = FrameFeatureExtractor(config, backend="torch")
-    ours, ref = onnx.extract(held_out), torch_fp32.extract(held_out)  # batches of 3 and 1
-    assert ours.shape == (4, 1280) and ours.dtype == np.float32
+    ours, ref = onnx.extract(held_out), torch_fp32.extract(held_out)  # batches of 3 and 2
+    assert ours.shape == (5, 1280) and ours.dtype == np.float32
     np.testing.assert_allclose(ours, ref, atol=1e-3, rtol=1e-3)
     assert onnx.backbone_id == torch_fp32.backbone_id  # same numbers, same cache key
     assert onnx.backbone_id.startswith("tf_efficientnet_lite0-224-") and onnx.backbone_id.endswith("-fp32")
