@@ -95,9 +95,7 @@ class FrameFeatureExtractor:
         self.backend = select_backend(backend, device)
         self.batch_size = batch_size
         self._backbone = create_frame_backbone(config) if self.backend.startswith("torch") else None
-        self._weights_sha256 = (
-            self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
-        )
+        self._weights_sha256 = self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
         self._calibration = calibration_frames
         self._calibration_digest = ""
         if self.backend == "onnx-int8":
@@ -108,11 +106,11 @@ class FrameFeatureExtractor:
 
     @property
     def precision(self) -> str:
-        """Numeric precision of the features: ``fp32``, ``bf16``, ``fp16`` or ``int8c<calibration>``."""
+        """Numeric precision of the features: ``fp32``, ``bf16``, ``fp16`` or ``int8r<recipe>c<calibration>``."""
         if self.backend == "torch-amp":
             return "bf16" if amp_dtype(self.device) == torch.bfloat16 else "fp16"
         if self.backend == "onnx-int8":
-            return f"int8c{self._calibration_digest}"
+            return f"int8r{RECIPE_VERSION}c{self._calibration_digest}"
         return "fp32"
 
     @property
@@ -160,15 +158,12 @@ class FrameFeatureExtractor:
             raise ValueError(f"backend {self.backend!r} needs onnx_cache_dir for its exported model")
         cache = Path(onnx_cache_dir)
         stem = f"{self.config.model_name}-{self.config.input_size}-{self._weights_sha256[:12]}"
-        fp32 = cached_file(
-            cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p)
-        )
+        fp32 = cached_file(cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p))
         path = fp32
         if self.backend == "onnx-int8":
-            calibration = preprocess_frames(self._calibration, self.config).numpy()
             path = cached_file(
-                cache / f"{stem}-{self.precision}.r{RECIPE_VERSION}.onnx",
-                lambda p: quantize_int8(fp32, p, calibration),
+                cache / f"{stem}-{self.precision}.onnx",
+                lambda p: quantize_int8(fp32, p, preprocess_frames(self._calibration, self.config).numpy()),
             )
         runner = _OnnxRunner(OnnxFeatureRunner(path, threads))
         self._dim = runner.dim

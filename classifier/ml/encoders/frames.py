@@ -155,6 +155,8 @@ def preprocess_frames(frames: np.ndarray | torch.Tensor, config: BackboneConfig)
     Returns:
         Contiguous float32 tensor ``[N, 3, input_size, input_size]``.
     """
+    if isinstance(frames, np.ndarray):
+        frames = np.ascontiguousarray(frames)  # views such as BGR->RGB flips have negative strides
     x = torch.as_tensor(frames)
     if x.ndim != 4 or x.shape[-1] != 3 or x.dtype != torch.uint8:
         raise ValueError(f"expected uint8 frames [N, H, W, 3], got {tuple(x.shape)} {x.dtype}")
