@@ -9,6 +9,7 @@ from taxonomy.choices import AuditAction
 from taxonomy.diff import diff_snapshots, has_changes, is_major, summarize
 from taxonomy.models import CategoryMapping, Release, ReleaseCategory, Taxonomy
 from taxonomy.selectors import release_latest, release_snapshot_rows, taxonomy_snapshot_rows
+from taxonomy.signals import release_published
 
 from .audit import audit_record
 
@@ -86,6 +87,7 @@ def release_publish(*, taxonomy: Taxonomy, actor=None, notes: str = "") -> Relea
         reason=notes,
         details={"release": release.version, "summary": release.summary},
     )
+    release_published.send(sender=Release, release=release, actor=actor)
     return release
 
 
