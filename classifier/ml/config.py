@@ -136,6 +136,7 @@ class TrainConfig(_JsonConfig):
     seed: int = 0
     grad_clip: float | None = 5.0
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N"
+    precision: str = "fp32"  # "fp32" | "bf16": bf16 autocast in training (about 3x faster on AMX CPUs)
     max_steps_per_epoch: int | None = None
     eval_batch_size: int = 512
     log_every: int = 10
@@ -149,6 +150,7 @@ class TrainConfig(_JsonConfig):
         _check(0.0 <= self.label_smoothing < 1.0, "label_smoothing must be in [0, 1)")
         _check(self.balance in ("none", "sqrt", "full"), f"bad balance {self.balance!r}")
         _check(self.monitor in ("loss", "accuracy"), f"bad monitor {self.monitor!r}")
+        _check(self.precision in ("fp32", "bf16"), f"bad precision {self.precision!r}")
         _check(0.0 <= self.val_fraction < 1.0, "val_fraction must be in [0, 1)")
         _check_device(self.device)
         if self.level_weights is not None:

@@ -319,7 +319,9 @@ def train_supervised(
             if cancelled():
                 raise TrainingCancelled(f"cancelled at epoch {epoch} step {step}")
             index = order[step * config.batch_size: (step + 1) * config.batch_size]
-            logits = model(data.batch(index, device))
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
+                logits = model(data.batch(index, device))
+            logits = {k: v.float() for k, v in logits.items()}
             loss = level_losses(logits, data.targets[index].to(device), config.loss, config.label_smoothing,
                                 config.level_weights)
             optimizer.zero_grad(set_to_none=True)

@@ -175,3 +175,12 @@ def view_alignment(model, data):
     sims = a @ b.T
     off_diagonal = sims[~torch.eye(64, dtype=torch.bool)]
     return float(sims.diag().mean() - off_diagonal.mean())
+
+
+def test_bf16_autocast_training_runs(data):
+    space, train, val = data
+    config = TrainConfig(epochs=2, batch_size=32, lr=3e-3, balance="none", seed=0, val_fraction=0.0,
+                         max_steps_per_epoch=3, precision="bf16")
+    model, result = fit(space, train, val, modalities=("frames", "text"), config=config)
+    assert all(math.isfinite(h["train_loss"]) for h in result.history)
+    assert next(model.parameters()).dtype == torch.float32  # weights stay fp32
