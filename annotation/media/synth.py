@@ -1,0 +1,126 @@
+"""Write small synthetic videos with PyAV: for tests, demo data and benchmarks (no ffmpeg binary).
+
+A picture function gives each frame (an HxWx3 uint8 array); the sound is a sine tone per channel.
+`concat_copies` makes a long video from a short one by copying packets, without re-encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+Picture = Callable[[int, float], np.ndarray]
+
+_LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+
+
+def moving_gradient(width: int, height: int, seed: int = 0) -> Picture:
+    """A coloured gradient that slides sideways: cheap, and every frame differs."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 255, size=3)
+    xs = np.linspace(0, 255, width, dtype=np.float32)
+    ys = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+    image = np.empty((height, width, 3), np.uint8)
+    image[..., 0] = (xs[None, :] + base[0]) % 256
+    image[..., 1] = (ys + base[1]) % 256
+    image[..., 2] = ((xs[None, :] + ys) / 2 + base[2]) % 256
+
+    def picture(index: int, seconds: float) -> np.ndarray:
+        return np.roll(image, index * 4, axis=1)
+
+    return picture
+
+
+def write_video(
+    path: str | Path,
+    *,
+    seconds: float = 2.0,
+    width: int = 160,
+    height: int = 120,
+    fps: int = 15,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    audio_channels: int = 0,
+    audio_codec: str = "aac",
+    audio_rate: int = 48000,
+    tone_hz: float | tuple[float, ...] = 440.0,
+    picture: Picture | None = None,
+    frames: int | None = None,
+    options: dict | None = None,
+) -> Path:
+    """Encode a video (and optionally an audio track) into `path`; the container follows the suffix.
+
+    Args:
+        seconds: length; `frames` overrides the frame count (e.g. 1 for a one-frame video).
+        audio_channels: 0 for no audio track, else 1, 2 or 6 (5.1).
+        tone_hz: one frequency, or one per channel.
+        options: encoder options (e.g. {"preset": "ultrafast"} for libx264).
+    """
+    path = Path(path)
+    picture = picture or moving_gradient(width, height)
+    count = frames if frames is not None else max(1, round(seconds * fps))
+    with av.open(str(path), "w") as out:
+        video = out.add_stream(codec, rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, pix_fmt
+        if codec == "libx264":
+            video.options = {"preset": "ultrafast", "tune": "zerolatency", **(options or {})}
+        elif options:
+            video.options = options
+        audio = None
+        if audio_channels:
+            audio = out.add_stream(audio_codec, rate=audio_rate, layout=_LAYOUTS[audio_channels])
+        for index in range(count):
+            frame = av.VideoFrame.from_ndarray(picture(index, index / fps), format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        if audio is not None:
+            _write_tone(out, audio, count / fps, audio_channels, audio_rate, tone_hz)
+    return path
+
+
+def _write_tone(out, stream, seconds: float, channels: int, rate: int, tone_hz) -> None:
+    freqs = tone_hz if isinstance(tone_hz, tuple) else (tone_hz,) * channels
+    fmt = stream.codec_context.format.name if stream.codec_context.format else "fltp"
+    block = stream.codec_context.frame_size or 1024
+    total = int(seconds * rate)
+    for start in range(0, total, block):
+        t = (np.arange(start, min(start + block, total)) / rate)[None, :]
+        waves = np.stack([0.3 * np.sin(2 * np.pi * freqs[c % len(freqs)] * t[0]) for c in range(channels)])
+        if fmt.startswith("s16"):
+            data = (waves * 32767).astype(np.int16)
+        else:
+            data = waves.astype(np.float32)
+        if not fmt.endswith("p"):
+            data = data.T.reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(data, format=fmt, layout=_LAYOUTS[channels])
+        frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode(None))
+
+
+def concat_copies(source: str | Path, target: str | Path, copies: int) -> Path:
+    """Join `copies` copies of a video end to end by rewriting packet timestamps (no re-encoding)."""
+    target = Path(target)
+    with av.open(str(source)) as first:
+        span = {s.index: (s.duration or 0, s.time_base) for s in first.streams}
+        duration_s = max(float(d * tb) for d, tb in span.values())
+    with av.open(str(target), "w") as out:
+        mapping = {}
+        for copy in range(copies):
+            with av.open(str(source)) as src:
+                if not mapping:
+                    mapping = {s.index: out.add_stream_from_template(s) for s in src.streams}
+                for packet in src.demux():
+                    if packet.dts is None:
+                        continue
+                    offset = int(round(copy * duration_s / packet.time_base))
+                    packet.pts = None if packet.pts is None else packet.pts + offset
+                    packet.dts += offset
+                    packet.stream = mapping[packet.stream.index]
+                    out.mux(packet)
+    return target
