@@ -41,7 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Apps whose view_* permissions every role gets.
-_READABLE_APPS = ("taxonomy",)
+_READABLE_APPS = ("taxonomy", "annotation")
 
 _extra: dict[str, list[str]] = {}
 

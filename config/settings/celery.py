@@ -2,6 +2,7 @@
 no server; production sets CELERY_BROKER_URL to Redis or RabbitMQ."""
 
 from config.env import env_bool, env_int, env_str
+from core.queues import Queue
 
 from .base import VAR_DIR
 
@@ -15,6 +16,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -33,3 +35,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Routing is by task module: each app's tasks go to the queue of their kind of work.
+CELERY_TASK_ROUTES = {
+    "annotation.tasks.*": {"queue": Queue.MEDIA.value},
+}
+# Redis only: a prefix for every broker key, so that two test sessions (or two installations) can share
+# one Redis database without taking each other's tasks.
+if CELERY_BROKER_URL.startswith("redis") and env_str("CELERY_BROKER_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_BROKER_KEY_PREFIX")
+
+from config.schedules import CELERY_BEAT_SCHEDULE  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Uploaded media and its limits."""
 
-from config.env import env_int, env_str
+from config.env import env_bool, env_int, env_str
 
 from .base import VAR_DIR
 
@@ -10,3 +10,25 @@ MEDIA_ROOT = env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"))
 # Largest request body Django reads into memory for non-file fields; file uploads stream to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Clips: limits and the media pipeline (annotation.media). A file over the limits is refused before it is stored.
+CLIPCAT_MAX_UPLOAD_BYTES = env_int("CLIPCAT_MAX_UPLOAD_MB", 4096) * 1024 * 1024
+CLIPCAT_MAX_DURATION_SECONDS = env_int("CLIPCAT_MAX_DURATION_SECONDS", 3 * 3600)
+CLIPCAT_MAX_PIXELS = env_int("CLIPCAT_MAX_PIXELS", 4096 * 2304)  # 4K (DCI) and below
+CLIPCAT_VIDEO_EXTENSIONS = ("mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "ts", "3gp", "ogv")
+# Frames for the model: this many per second, lowered for long videos so at most CLIPCAT_MAX_FRAMES are kept.
+CLIPCAT_FRAME_RATE = float(env_str("CLIPCAT_FRAME_RATE", "1.0"))
+CLIPCAT_MAX_FRAMES = env_int("CLIPCAT_MAX_FRAMES", 600)
+CLIPCAT_FRAME_SIZE = env_int("CLIPCAT_FRAME_SIZE", 224)
+CLIPCAT_AUDIO_RATE = env_int("CLIPCAT_AUDIO_RATE", 16000)
+# A worker gives up on one clip after this long; a clip still "processing" after the hard limit plus a
+# margin was left behind by a worker that died, and the periodic sweeper re-queues it.
+CLIPCAT_PROCESS_SOFT_TIME_LIMIT = env_int("CLIPCAT_PROCESS_SOFT_TIME_LIMIT", 30 * 60)
+CLIPCAT_PROCESS_TIME_LIMIT = CLIPCAT_PROCESS_SOFT_TIME_LIMIT + 60
+CLIPCAT_STUCK_AFTER_SECONDS = env_int("CLIPCAT_STUCK_AFTER_SECONDS", CLIPCAT_PROCESS_TIME_LIMIT + 5 * 60)
+CLIPCAT_PROCESS_MAX_ATTEMPTS = env_int("CLIPCAT_PROCESS_MAX_ATTEMPTS", 3)
+# Process clips in the web process instead of the media queue (management commands' --sync, tests).
+CLIPCAT_PROCESS_INLINE = env_bool("CLIPCAT_PROCESS_INLINE", False)
+# Production with object storage: link to the storage backend's own (signed) URLs for video and images
+# instead of streaming them through Django. See README, "Clips and media".
+CLIPCAT_MEDIA_FROM_STORAGE_URLS = env_bool("CLIPCAT_MEDIA_FROM_STORAGE_URLS", False)

@@ -1,0 +1,44 @@
+"""Reads of the annotation app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from annotation.choices import ClipStatus
+from annotation.models import Clip, Program
+
+MEDIA_KINDS = ("video", "poster", "strip", "frames", "audio")
+
+
+def clips_visible(user) -> QuerySet[Clip]:
+    """The clips this user may see. Today: every clip for anyone with view_clip; the place to narrow it
+    (to a project's annotators, say) when projects arrive."""
+    if not user.is_authenticated or not user.has_perm("annotation.view_clip"):
+        return Clip.objects.none()
+    return Clip.objects.all()
+
+
+def clip_list(user) -> QuerySet[Clip]:
+    return clips_visible(user).select_related("program").prefetch_related("tags")
+
+
+def clip_media_url(clip: Clip, kind: str) -> str | None:
+    """Where the browser fetches a clip's video or derived media: our permission-checked view, or the
+    storage backend's own (signed) URL when CLIPCAT_MEDIA_FROM_STORAGE_URLS is on."""
+    field = clip.file if kind == "video" else getattr(clip, kind)
+    if not field:
+        return None
+    if settings.CLIPCAT_MEDIA_FROM_STORAGE_URLS:
+        return field.url
+    return reverse("annotation:clip-media", kwargs={"pk": clip.pk, "kind": kind})
+
+
+def program_list() -> QuerySet[Program]:
+    return Program.objects.annotate(clip_count=Count("clips"))
+
+
+def clip_status_counts(queryset: QuerySet[Clip]) -> dict[str, int]:
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in ClipStatus.values}
