@@ -10,6 +10,7 @@ from core import views as core_views
 
 api_patterns = [
     path("", include("taxonomy.api.urls")),
+    path("", include("annotation.api.urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("taxonomy/", include("taxonomy.urls")),
+    path("", include("annotation.urls")),  # clips/ and programs/
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

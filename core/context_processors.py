@@ -4,6 +4,8 @@ from django.urls import reverse
 
 NAV = (
     ("Taxonomies", "taxonomy:list", None),
+    ("Clips", "annotation:clip-list", "annotation.view_clip"),
+    ("Programs", "annotation:program-list", "annotation.view_program"),
     ("API", "api-docs", None),
 )
 
