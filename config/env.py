@@ -56,6 +56,9 @@ def database_from_url(url: str, base_dir: Path) -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(name),
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            # The test database is a file (not pytest-django's in-memory default) so that a real Celery
+            # worker started by the tests can open it; the process id keeps concurrent test runs apart.
+            "TEST": {"NAME": str(name.with_name(f"{name.stem}.test-{os.getpid()}.sqlite3"))},
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}

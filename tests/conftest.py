@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import user_create_with_role
+from tests.worker import live_worker  # noqa: F401
 
 PASSWORD = "a-long-test-password"
 ROLES = ("admin", "editor", "annotator", "reviewer")
