@@ -135,7 +135,9 @@ def test_preprocess_normalises_and_resizes(config):
     frames[1] = 255
     x = preprocess_frames(frames, config)
     assert x.shape == (2, 3, 224, 224) and x.dtype == torch.float32
-    assert torch.all(x[0] == -1) and torch.all(x[1] == 1)
+    torch.testing.assert_close(x[0], torch.full((3, 224, 224), -1.0))
+    torch.testing.assert_close(x[1], torch.full((3, 224, 224), 1.0))
+    assert x.is_contiguous()
     assert preprocess_frames(np.full((1, 360, 640, 3), 128, np.uint8), config).shape == (1, 3, 224, 224)
     bgr = np.random.default_rng(0).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
     torch.testing.assert_close(preprocess_frames(bgr[..., ::-1], config), preprocess_frames(bgr, config).flip(1))
