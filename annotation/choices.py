@@ -31,3 +31,42 @@ class ClipError(models.TextChoices):
     TIMED_OUT = "timed_out", "Processing took too long"
     INTERRUPTED = "interrupted", "Processing was interrupted"
     INTERNAL = "internal", "Internal error"
+
+
+class QueueOrder(models.TextChoices):
+    SEQUENTIAL = "sequential", "Sequential"
+    RANDOM = "random", "Random"
+    ACTIVE_LEARNING = "active_learning", "Active learning"
+
+
+class MemberRole(models.TextChoices):
+    ANNOTATOR = "annotator", "Annotator"
+    REVIEWER = "reviewer", "Reviewer"
+    MANAGER = "manager", "Manager"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REVIEW = "review", "In review"
+    DONE = "done", "Done"
+    REJECTED = "rejected", "Rejected"
+
+
+class AssignmentStatus(models.TextChoices):
+    LEASED = "leased", "Leased"
+    SUBMITTED = "submitted", "Submitted"
+    SKIPPED = "skipped", "Skipped"
+    EXPIRED = "expired", "Expired"
+    RELEASED = "released", "Released"
+    SUPERSEDED = "superseded", "Superseded by a re-label"
+
+
+class LabelKind(models.TextChoices):
+    LABEL = "label", "Label"
+    SKIP = "skip", "Skip"
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPT = "accept", "Accept a label"
+    CORRECT = "correct", "Correct"
+    REJECT = "reject", "Reject"

@@ -1,0 +1,127 @@
+"""Submitting labels and skips, and deciding a task's final label when enough people have labeled it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation.agreement import clip_agreement
+from annotation.choices import AssignmentStatus, LabelKind, TaskStatus
+from annotation.models import Assignment, Label, Task
+from taxonomy.choices import CategoryStatus
+from taxonomy.models import Category
+
+
+def category_path_codes(category: Category) -> tuple[str, ...]:
+    """The codes from the root down to `category`."""
+    return tuple(category.get_ancestors(include_self=True).values_list("code", flat=True))
+
+
+def _locked_assignment(assignment: Assignment, user) -> tuple[Assignment, Task]:
+    if assignment.annotator_id != user.pk:
+        raise PermissionDenied("This lease belongs to someone else.")
+    task = Task.objects.select_for_update().select_related("project").get(pk=assignment.task_id)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != AssignmentStatus.LEASED:
+        raise ValidationError(
+            f"This clip was already {assignment.status} in this lease; nothing was saved twice. Ask for the next clip."
+        )
+    return assignment, task
+
+
+@transaction.atomic
+def label_submit(
+    *,
+    assignment: Assignment,
+    user,
+    category: Category,
+    program=None,
+    time_spent_ms: int = 0,
+    suggested_category: Category | None = None,
+    flagged: bool = False,
+    flag_comment: str = "",
+) -> Label:
+    """Save a person's label for the task they hold. A lease past its expiry is still accepted while it
+    has not been reclaimed (its slot is still counted), so a slow submit loses nothing."""
+    assignment, task = _locked_assignment(assignment, user)
+    project = task.project
+    if category.taxonomy_id != project.taxonomy_id:
+        raise ValidationError({"category": "That category belongs to another taxonomy."})
+    if category.status != CategoryStatus.ACTIVE:
+        raise ValidationError({"category": f"{category.path!r} is deprecated; pick an active category."})
+    if flagged and not flag_comment.strip():
+        raise ValidationError({"flag_comment": "Say what is unclear in the standard."})
+    label = Label.objects.create(
+        task=task,
+        assignment=assignment,
+        annotator=user,
+        kind=LabelKind.LABEL,
+        category=category,
+        program=program,
+        release=project.release,
+        time_spent_ms=max(0, min(int(time_spent_ms), 24 * 3600 * 1000)),
+        suggested_category=suggested_category,
+        suggestion_taken=suggested_category is not None and suggested_category.pk == category.pk,
+        flagged=flagged,
+        flag_comment=flag_comment.strip(),
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED, finished_at=timezone.now())
+    if task.is_gold:
+        return label
+    Task.objects.filter(pk=task.pk).update(labels_count=F("labels_count") + 1)
+    task.refresh_from_db()
+    if flagged:
+        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW)
+    elif task.labels_count >= task.required:
+        task_decide(task=task)
+    return label
+
+
+@transaction.atomic
+def label_skip(*, assignment: Assignment, user, reason: str, time_spent_ms: int = 0) -> Label:
+    """Skip the clip with a reason. The slot goes back to the queue for someone else; this person will not
+    be given the clip again."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why you skip this clip."})
+    assignment, task = _locked_assignment(assignment, user)
+    label = Label.objects.create(
+        task=task,
+        assignment=assignment,
+        annotator=user,
+        kind=LabelKind.SKIP,
+        release=task.project.release,
+        skip_reason=reason[:300],
+        time_spent_ms=max(0, int(time_spent_ms)),
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SKIPPED, finished_at=timezone.now())
+    if not task.is_gold:
+        Task.objects.filter(pk=task.pk, taken__gt=0).update(taken=F("taken") - 1)
+    return label
+
+
+def task_decide(*, task: Task) -> Task:
+    """Apply agreement to a task whose labels are all in: a final label, or review."""
+    labels = list(task.labels.filter(kind=LabelKind.LABEL, is_current=True).select_related("category", "program"))
+    paths = {label.pk: category_path_codes(label.category) for label in labels}
+    result = clip_agreement(list(paths.values()), max_depth=task.project.taxonomy.max_depth)
+    agreement = {"levels": result.per_level, "partial": round(result.partial, 4), "labels": len(labels)}
+    if result.decision is None:
+        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW, agreement=agreement)
+    else:
+        winner = next(label for label in labels if paths[label.pk] == result.decision)
+        programs = [label.program_id for label in labels if paths[label.pk] == result.decision and label.program_id]
+        program_id = max(set(programs), key=programs.count) if programs else None
+        Task.objects.filter(pk=task.pk).update(
+            status=TaskStatus.DONE,
+            agreement=agreement,
+            final_category=winner.category,
+            final_program_id=program_id,
+            final_source="agreement",
+            final_release=task.project.release,
+            completed_at=timezone.now(),
+        )
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,112 @@
+"""Projects: creating them, adding people, and keeping their tasks in step with the clips in scope."""
+
+from __future__ import annotations
+
+import random
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from annotation.choices import ClipStatus, MemberRole
+from annotation.models import Clip, Project, ProjectMember, Task
+from taxonomy.models import Release, Taxonomy
+from taxonomy.selectors import release_latest
+
+FILTER_KEYS = {"program", "tags", "search", "ids", "status"}
+
+
+def clips_in_scope(clip_filter: dict):
+    """The ready clips a project's saved filter selects."""
+    unknown = set(clip_filter) - FILTER_KEYS
+    if unknown:
+        raise ValidationError({"clip_filter": f"Unknown filter keys: {', '.join(sorted(unknown))}."})
+    qs = Clip.objects.filter(status=ClipStatus.READY)
+    if clip_filter.get("program"):
+        qs = qs.filter(program_id=clip_filter["program"])
+    if clip_filter.get("tags"):
+        qs = qs.filter(tags__name__in=[str(t).lower() for t in clip_filter["tags"]]).distinct()
+    if clip_filter.get("search"):
+        term = str(clip_filter["search"])
+        qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
+    if clip_filter.get("ids"):
+        qs = qs.filter(pk__in=[int(i) for i in clip_filter["ids"]])
+    return qs
+
+
+@transaction.atomic
+def project_create(
+    *,
+    name: str,
+    taxonomy: Taxonomy,
+    actor=None,
+    release: Release | None = None,
+    instructions: str = "",
+    clip_filter: dict | None = None,
+    overlap: int = 1,
+    queue_order: str = "sequential",
+    gold_share: float = 0.0,
+    lease_seconds: int = 600,
+) -> Project:
+    """Create a project on a release of the taxonomy (the latest by default) and its tasks."""
+    release = release or release_latest(taxonomy)
+    if release is None:
+        raise ValidationError({"release": f"{taxonomy.name!r} has no release yet; publish one first."})
+    if release.taxonomy_id != taxonomy.pk:
+        raise ValidationError({"release": "The release belongs to another taxonomy."})
+    if Project.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": f"A project named {name.strip()!r} already exists."})
+    project = Project(
+        name=name.strip(),
+        taxonomy=taxonomy,
+        release=release,
+        instructions=instructions,
+        clip_filter=clip_filter or {},
+        overlap=overlap,
+        queue_order=queue_order,
+        gold_share=gold_share,
+        lease_seconds=lease_seconds,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    project.full_clean()
+    clips_in_scope(project.clip_filter)  # validates the filter
+    project.save()
+    if actor is not None and actor.is_authenticated:
+        ProjectMember.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
+    project_sync_tasks(project=project)
+    return project
+
+
+@transaction.atomic
+def project_sync_tasks(*, project: Project, seed: int | None = None) -> int:
+    """Create a task for each ready clip in scope that has none yet. Returns how many were added."""
+    have = set(Task.objects.filter(project=project).values_list("clip_id", flat=True))
+    rng = random.Random(seed if seed is not None else project.pk)
+    new = [
+        Task(project=project, clip_id=clip_id, required=project.overlap, random_key=rng.random())
+        for clip_id in clips_in_scope(project.clip_filter).values_list("id", flat=True)
+        if clip_id not in have
+    ]
+    Task.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+@transaction.atomic
+def project_member_set(*, project: Project, user, role: str = MemberRole.ANNOTATOR, training_mode: bool = False):
+    """Add a person to a project, or change their role and training mode."""
+    if role not in MemberRole.values:
+        raise ValidationError({"role": f"Choose one of {', '.join(MemberRole.values)}."})
+    member, _ = ProjectMember.objects.update_or_create(
+        project=project, user=user, defaults={"role": role, "training_mode": training_mode}
+    )
+    return member
+
+
+@transaction.atomic
+def task_gold_set(*, task: Task, category) -> Task:
+    """Make a task a gold clip with a known answer (used to train and measure annotators)."""
+    if category is not None and category.taxonomy_id != task.project.taxonomy_id:
+        raise ValidationError({"category": "The gold answer must come from the project's taxonomy."})
+    Task.objects.filter(pk=task.pk).update(is_gold=category is not None, gold_category=category, taken=0)
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,143 @@
+"""The labeling queue: leasing the next task to a person, keeping leases alive, letting them go.
+
+Correctness rests on one rule: `Task.taken` (live leases + submitted labels) changes only while the
+task row is locked, and a task is leased only while `taken < required`. On PostgreSQL the candidate row
+is locked with FOR UPDATE SKIP LOCKED, so concurrent annotators pick different tasks without waiting; on
+SQLite transactions are serialised (IMMEDIATE), which is correct but slower.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotation.choices import AssignmentStatus, QueueOrder, TaskStatus
+from annotation.models import Assignment, Project, Task
+
+# Ordering of the queue per project setting. Active learning reads `priority`, which the classifier
+# writes (higher = more useful to label next); a new strategy only has to write that score.
+QUEUE_ORDERING = {
+    QueueOrder.SEQUENTIAL: ("id",),
+    QueueOrder.RANDOM: ("random_key", "id"),
+    QueueOrder.ACTIVE_LEARNING: ("-priority", "id"),
+}
+
+
+def _lease(task: Task, user, project: Project) -> Assignment:
+    now = timezone.now()
+    if not task.is_gold:  # gold tasks are labeled by everyone once; their slots are not counted
+        Task.objects.filter(pk=task.pk).update(taken=F("taken") + 1)
+    assignment = Assignment.objects.filter(task=task, annotator=user, status=AssignmentStatus.EXPIRED).first()
+    if assignment is not None:  # the same person coming back to a lease they let expire
+        assignment.status = AssignmentStatus.LEASED
+        assignment.leased_at = now
+        assignment.expires_at = now + timedelta(seconds=project.lease_seconds)
+        assignment.save(update_fields=["status", "leased_at", "expires_at"])
+        return assignment
+    return Assignment.objects.create(
+        task=task, annotator=user, expires_at=now + timedelta(seconds=project.lease_seconds)
+    )
+
+
+def leases_expire(*, project: Project | None = None) -> int:
+    """Release leases past their expiry: their slot goes back to the task. Returns how many."""
+    now = timezone.now()
+    stale = Assignment.objects.filter(status=AssignmentStatus.LEASED, expires_at__lt=now)
+    if project is not None:
+        stale = stale.filter(task__project=project)
+    released = 0
+    for assignment_id, task_id in stale.values_list("id", "task_id")[:1000]:
+        with transaction.atomic():
+            task = Task.objects.select_for_update().get(pk=task_id)
+            changed = Assignment.objects.filter(
+                pk=assignment_id, status=AssignmentStatus.LEASED, expires_at__lt=now
+            ).update(status=AssignmentStatus.EXPIRED, finished_at=now)
+            if changed and not task.is_gold:
+                Task.objects.filter(pk=task.pk, taken__gt=0).update(taken=F("taken") - 1)
+            released += changed
+    return released
+
+
+def _candidates(project: Project, user, *, gold: bool):
+    done_by_user = Assignment.objects.filter(
+        annotator=user,
+        task__project=project,
+        status__in=[AssignmentStatus.LEASED, AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED],
+    ).values("task_id")
+    qs = Task.objects.filter(project=project, status=TaskStatus.OPEN, is_gold=gold).exclude(pk__in=done_by_user)
+    if not gold:
+        qs = qs.filter(taken__lt=F("required"))
+    return qs.order_by(*QUEUE_ORDERING[QueueOrder(project.queue_order)])
+
+
+@transaction.atomic
+def task_next_for_annotator(*, project: Project, user, rng: random.Random | None = None) -> Assignment | None:
+    """Lease the next task to `user`, or give back the lease they already hold (a reloaded page or a
+    reopened browser continues where it was). None when nothing is left for them.
+
+    Gold tasks are mixed in at the project's `gold_share`; everyone labels each gold task once.
+    """
+    now = timezone.now()
+    held = (
+        Assignment.objects.select_related("task")
+        .filter(annotator=user, task__project=project, status=AssignmentStatus.LEASED, expires_at__gte=now)
+        .order_by("leased_at")
+        .first()
+    )
+    if held is not None:
+        held.expires_at = now + timedelta(seconds=project.lease_seconds)
+        held.save(update_fields=["expires_at"])
+        return held
+    if not project.is_active:
+        return None
+    leases_expire(project=project)
+    rng = rng or random
+    order = [True, False] if project.gold_share and rng.random() < project.gold_share else [False, True]
+    for gold in order:
+        if gold and not project.gold_share:
+            continue
+        task = _candidates(project, user, gold=gold).select_for_update(skip_locked=True, of=("self",)).first()
+        if task is not None:
+            return _lease(task, user, project)
+    return None
+
+
+@transaction.atomic
+def assignment_renew(*, assignment: Assignment, user) -> Assignment:
+    """Keep a lease alive while the labeling page is open (the page calls this every minute)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if assignment.annotator_id != user.pk:
+        raise PermissionDenied("This lease belongs to someone else.")
+    assignment = Assignment.objects.select_for_update().select_related("task__project").get(pk=assignment.pk)
+    if assignment.status != AssignmentStatus.LEASED:
+        # Reclaimed after expiry (its slot may have gone to someone else): the page asks for the next clip.
+        raise ValidationError(f"This lease is {assignment.status}; ask for the next clip.")
+    # Past its expiry but not reclaimed yet: the slot is still counted as this lease's, so it can go on.
+    assignment.expires_at = timezone.now() + timedelta(seconds=assignment.task.project.lease_seconds)
+    assignment.save(update_fields=["expires_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_release(*, assignment: Assignment, user) -> None:
+    """Give a lease back without labeling (the person leaves the page deliberately)."""
+    from django.core.exceptions import PermissionDenied
+
+    if assignment.annotator_id != user.pk:
+        raise PermissionDenied("This lease belongs to someone else.")
+    task = Task.objects.select_for_update().get(pk=assignment.task_id)
+    changed = Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.LEASED).update(
+        status=AssignmentStatus.RELEASED, finished_at=timezone.now()
+    )
+    if changed and not task.is_gold:
+        Task.objects.filter(pk=task.pk, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def queue_remaining(*, project: Project, user) -> int:
+    """How many tasks this person could still be given."""
+    return _candidates(project, user, gold=False).count()
