@@ -91,10 +91,7 @@ def _write_tone(out, stream, seconds: float, channels: int, rate: int, tone_hz) 
     for start in range(0, total, block):
         t = (np.arange(start, min(start + block, total)) / rate)[None, :]
         waves = np.stack([0.3 * np.sin(2 * np.pi * freqs[c % len(freqs)] * t[0]) for c in range(channels)])
-        if fmt.startswith("s16"):
-            data = (waves * 32767).astype(np.int16)
-        else:
-            data = waves.astype(np.float32)
+        data = (waves * 32767).astype(np.int16) if fmt.startswith("s16") else waves.astype(np.float32)
         if not fmt.endswith("p"):
             data = data.T.reshape(1, -1)
         frame = av.AudioFrame.from_ndarray(data, format=fmt, layout=_LAYOUTS[channels])
