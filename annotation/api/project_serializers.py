@@ -159,6 +159,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return provider(obj.task) if provider else None
 
 
+class NextSerializer(serializers.Serializer):
+    exclude = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, help_text="Lease ids the page already holds."
+    )
+
+
 class SubmitSerializer(serializers.Serializer):
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False, allow_null=True)

@@ -87,13 +87,18 @@ class ProjectViewSet(
         member = project_services.project_member_set(project=project, **form.validated_data)
         return Response(s.MemberSerializer(member).data, status=201)
 
-    @extend_schema(request=None, responses={200: s.AssignmentSerializer, 204: None})
+    @extend_schema(request=s.NextSerializer, responses={200: s.AssignmentSerializer, 204: None})
     @action(detail=True, methods=["post"])
     def next(self, request, pk=None):
-        """Lease the next clip to the caller (or return the lease they already hold); 204 when none is left."""
+        """Lease the next clip to the caller, or return a lease they already hold; 204 when none is left.
+        Pass `exclude` (lease ids already on the page) to preload the following clip (at most two held)."""
         project = self.get_object()
         selectors.require_member(project, request.user)
-        assignment = queue.task_next_for_annotator(project=project, user=request.user)
+        form = s.NextSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        assignment = queue.task_next_for_annotator(
+            project=project, user=request.user, exclude=form.validated_data["exclude"]
+        )
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.AssignmentSerializer(assignment, context=self.get_serializer_context()).data)

@@ -20,6 +20,8 @@ from annotation.models import Assignment, Project, Task
 
 # Ordering of the queue per project setting. Active learning reads `priority`, which the classifier
 # writes (higher = more useful to label next); a new strategy only has to write that score.
+MAX_HELD = 2  # the clip on screen and the one preloaded behind it
+
 QUEUE_ORDERING = {
     QueueOrder.SEQUENTIAL: ("id",),
     QueueOrder.RANDOM: ("random_key", "id"),
@@ -75,24 +77,28 @@ def _candidates(project: Project, user, *, gold: bool):
 
 
 @transaction.atomic
-def task_next_for_annotator(*, project: Project, user, rng: random.Random | None = None) -> Assignment | None:
-    """Lease the next task to `user`, or give back the lease they already hold (a reloaded page or a
+def task_next_for_annotator(
+    *, project: Project, user, rng: random.Random | None = None, exclude: list[int] | None = None
+) -> Assignment | None:
+    """Lease the next task to `user`, or give back a lease they already hold (a reloaded page or a
     reopened browser continues where it was). None when nothing is left for them.
+
+    Args:
+        exclude: ids of leases the caller already has in hand; the labeling page passes its current one to
+            preload the next clip, so a person holds at most MAX_HELD leases at once.
 
     Gold tasks are mixed in at the project's `gold_share`; everyone labels each gold task once.
     """
     now = timezone.now()
-    held = (
-        Assignment.objects.select_related("task")
-        .filter(annotator=user, task__project=project, status=AssignmentStatus.LEASED, expires_at__gte=now)
-        .order_by("leased_at")
-        .first()
+    live = Assignment.objects.filter(
+        annotator=user, task__project=project, status=AssignmentStatus.LEASED, expires_at__gte=now
     )
+    held = live.exclude(pk__in=exclude or []).select_related("task").order_by("leased_at").first()
     if held is not None:
         held.expires_at = now + timedelta(seconds=project.lease_seconds)
         held.save(update_fields=["expires_at"])
         return held
-    if not project.is_active:
+    if not project.is_active or live.count() >= MAX_HELD:
         return None
     leases_expire(project=project)
     rng = rng or random

@@ -122,3 +122,26 @@ def test_gold_is_mixed_in_and_labeled_by_everyone(make_project, annotators, cat)
         label_submit(assignment=assignment, user=user, category=cat("cats"))
     gold.refresh_from_db()
     assert gold.labels.count() == 3 and gold.status == TaskStatus.OPEN
+
+
+def test_preloading_holds_at_most_two_leases(make_project, annotators, cat):
+    project = make_project(n_clips=4)
+    user = annotators[0]
+    current = task_next_for_annotator(project=project, user=user)
+    preloaded = task_next_for_annotator(project=project, user=user, exclude=[current.pk])
+    assert preloaded.task_id != current.task_id
+    assert task_next_for_annotator(project=project, user=user, exclude=[current.pk, preloaded.pk]) is None
+    label_submit(assignment=current, user=user, category=cat("cats"))
+    # the preloaded one becomes current; the page asks for a new preload
+    assert task_next_for_annotator(project=project, user=user).pk == preloaded.pk
+    third = task_next_for_annotator(project=project, user=user, exclude=[preloaded.pk])
+    assert third.task_id not in (current.task_id, preloaded.task_id)
+
+
+def test_leases_expire_returns_slots(make_project, annotators):
+    project = make_project(n_clips=2, overlap=1)
+    held = [task_next_for_annotator(project=project, user=u) for u in annotators[:2]]
+    Assignment.objects.filter(pk=held[0].pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert leases_expire() == 1
+    assert sorted(Task.objects.values_list("taken", flat=True)) == [0, 1]
+    assert leases_expire() == 0
