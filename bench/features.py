@@ -58,14 +58,23 @@ def evaluation_frames() -> np.ndarray:
     return np.concatenate([np.stack(corners), others])
 
 
-def frames_per_second(extractor: FrameFeatureExtractor, frames: np.ndarray, seconds: float, device: str) -> float:
-    extractor.extract(frames[: extractor.batch_size])  # warm-up
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        extractor.extract(frames)
-        done += len(frames)
-    _sync(device)
-    return done / (time.perf_counter() - start)
+def timed_rounds(
+    extractors: dict[str, FrameFeatureExtractor], frames: np.ndarray, rounds: int, seconds: float, device: str
+) -> dict[str, list[float]]:
+    """Frames per second of each extractor, measured in interleaved rounds so that load from other
+    processes on a shared machine spreads over all backends instead of hitting one."""
+    for extractor in extractors.values():
+        extractor.extract(frames[: extractor.batch_size])  # warm-up
+    fps: dict[str, list[float]] = {name: [] for name in extractors}
+    for _ in range(rounds):
+        for name, extractor in extractors.items():
+            done, start = 0, time.perf_counter()
+            while done == 0 or time.perf_counter() - start < seconds:
+                extractor.extract(frames)
+                done += len(frames)
+            _sync(device)
+            fps[name].append(done / (time.perf_counter() - start))
+    return fps
 
 
 def _sync(device: str) -> None:
@@ -82,7 +91,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--frames", type=int, default=128, help="frames per extract() call")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=4.0, help="timed seconds per backend")
+    parser.add_argument("--seconds", type=float, default=6.0, help="timed seconds per backend, all rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds")
     parser.add_argument("--cache-dir", type=Path, default=None, help="ONNX cache (default: a temp dir)")
     args = parser.parse_args()
 
@@ -102,35 +112,38 @@ def main() -> None:
     print(f"backbone: {gflop_frame:.3f} GFLOP/frame (tf_efficientnet_lite0, 224 px, pooled features)")
     print(f"fp32 matmul 2048^3: {peak:.1f} GFLOP/s")
 
+    extractors, setup, cosine, reference = {}, {}, {}, None
     with tempfile.TemporaryDirectory() as tmp:
-        cache_dir = args.cache_dir or Path(tmp)
-        results, reference = [], None
         for backend in backends:
             start = time.perf_counter()
-            extractor = FrameFeatureExtractor(
+            extractors[backend] = FrameFeatureExtractor(
                 lite0_config(),
                 backend=backend,
                 device=args.device,
                 batch_size=args.batch_size,
-                onnx_cache_dir=cache_dir,
+                onnx_cache_dir=args.cache_dir or Path(tmp),
             )
-            setup = time.perf_counter() - start
-            feats = extractor.extract(real)
+            setup[backend] = time.perf_counter() - start
+            feats = extractors[backend].extract(real)
             reference = feats if reference is None else reference
-            fps = frames_per_second(extractor, frames, args.seconds, args.device)
-            results.append((backend, extractor.backbone_id, setup, fps, _cosine(feats, reference)))
+            cosine[backend] = _cosine(feats, reference)
+        fps = timed_rounds(extractors, frames, args.rounds, args.seconds / args.rounds, args.device)
 
-    eager = results[0][3]
+    eager = float(np.median(fps["torch"]))
+    print(f"\nframes/s over {args.rounds} interleaved rounds: median (best); ratios and % use the median")
     print(
-        f"\n{'backend':<10} {'fps':>8} {'x eager':>8} {'cos min':>8} {'cos mean':>9} {'% matmul':>9} {'setup s':>8}  id"
+        f"{'backend':<10} {'fps':>16} {'x eager':>8} {'cos min':>8} {'cos mean':>9} {'% matmul':>9} {'setup s':>8}  id"
     )
-    for backend, bid, setup, fps, cos in results:
-        share = 100 * fps * gflop_frame / peak
+    for backend, runs in fps.items():
+        med, best = float(np.median(runs)), max(runs)
+        share = 100 * med * gflop_frame / peak
+        cos = cosine[backend]
         print(
-            f"{backend:<10} {fps:8.1f} {fps / eager:8.2f} {cos.min():8.4f} {cos.mean():9.4f} {share:8.1f}% "
-            f"{setup:8.1f}  {bid}"
+            f"{backend:<10} {med:8.1f} ({best:5.1f}) {med / eager:8.2f} {cos.min():8.4f} {cos.mean():9.4f} "
+            f"{share:8.1f}% {setup[backend]:8.1f}  {extractors[backend].backbone_id}"
         )
     print(f"\ncosine: against torch fp32 on {len(real)} real images (off-centre crops + images not calibrated on)")
+    print("% matmul: model FLOPs/frame x fps over the fp32 matmul rate (for int8: fp32-equivalent FLOPs)")
     print("setup: model load, or ONNX export / int8 calibration when not cached; shared machine: noisy timings")
 
 
