@@ -54,7 +54,7 @@ class ProjectViewSet(
         return selectors.projects_for_user(self.request.user).annotate(
             task_count=Count("tasks", filter=Q(tasks__is_gold=False)),
             done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE, tasks__is_gold=False)),
-        )
+        ).order_by("name")
 
     @extend_schema(request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer})
     def create(self, request, *args, **kwargs):
