@@ -29,6 +29,7 @@ from classifier.ml.encoders.onnx_runtime import (
     calibration_digest,
     export_onnx,
     quantize_int8,
+    sample_calibration_digest,
     sample_calibration_frames,
 )
 
@@ -95,13 +96,17 @@ class FrameFeatureExtractor:
         self.backend = select_backend(backend, device)
         self.batch_size = batch_size
         self._backbone = create_frame_backbone(config) if self.backend.startswith("torch") else None
-        self._weights_sha256 = self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
+        self._weights_sha256 = (
+            self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
+        )
         self._calibration = calibration_frames
         self._calibration_digest = ""
         if self.backend == "onnx-int8":
-            if self._calibration is None:
-                self._calibration = sample_calibration_frames(config.input_size)
-            self._calibration_digest = calibration_digest(self._calibration)
+            self._calibration_digest = (
+                sample_calibration_digest(config.input_size)
+                if calibration_frames is None
+                else calibration_digest(calibration_frames)
+            )
         self._runner = self._build_runner(onnx_cache_dir, threads)
 
     @property
@@ -158,16 +163,24 @@ class FrameFeatureExtractor:
             raise ValueError(f"backend {self.backend!r} needs onnx_cache_dir for its exported model")
         cache = Path(onnx_cache_dir)
         stem = f"{self.config.model_name}-{self.config.input_size}-{self._weights_sha256[:12]}"
-        fp32 = cached_file(cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p))
+        fp32 = cached_file(
+            cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p)
+        )
         path = fp32
         if self.backend == "onnx-int8":
             path = cached_file(
                 cache / f"{stem}-{self.precision}.onnx",
-                lambda p: quantize_int8(fp32, p, preprocess_frames(self._calibration, self.config).numpy()),
+                lambda p: quantize_int8(fp32, p, self._calibration_inputs()),
             )
         runner = _OnnxRunner(OnnxFeatureRunner(path, threads))
         self._dim = runner.dim
         return runner
+
+    def _calibration_inputs(self) -> np.ndarray:
+        frames = self._calibration
+        if frames is None:
+            frames = sample_calibration_frames(self.config.input_size)
+        return preprocess_frames(frames, self.config).numpy()
 
 
 class _TorchRunner:
