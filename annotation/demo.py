@@ -99,9 +99,12 @@ def _write(folder: Path, leaf: str, title: str, variant: int, seconds: float, st
 
 @demo_builder
 def _clips(stdout) -> None:
+    from django.conf import settings
+
     from annotation import services
     from annotation.models import Clip, Program
 
+    inline = settings.CLIPCAT_PROCESS_INLINE  # make_demo_data --sync: process here, not on the queue
     made = 0
     with tempfile.TemporaryDirectory(prefix="clipcat-demo-") as tmp:
         folder = Path(tmp)
@@ -124,14 +127,18 @@ def _clips(stdout) -> None:
             path = _write(folder, leaf, title, variant, seconds, start)
             source = f"demo: cut from {program_title} at {start:.0f}-{start + seconds:.0f} s" if program else "demo"
             with open(path, "rb") as handle:
-                services.clip_create(
+                clip = services.clip_create(
                     file=File(handle, name=path.name),
                     title=title,
                     description=f"Demo clip for {leaf}.",
                     tags=["demo", slugify(leaf)],
                     program=program,
                     source=source,
+                    enqueue=not inline,
                 )
+            if inline:
+                services.clip_process(clip_id=clip.pk)
             made += 1
     if made:
-        stdout.write(f"demo clips: {made} written and queued for processing, {Program.objects.count()} programs")
+        state = "processed" if inline else "queued for processing"
+        stdout.write(f"demo clips: {made} written and {state}, {Program.objects.count()} programs")

@@ -36,7 +36,7 @@ def clip_media_url(clip: Clip, kind: str) -> str | None:
 
 
 def program_list() -> QuerySet[Program]:
-    return Program.objects.annotate(clip_count=Count("clips"))
+    return Program.objects.annotate(clip_count=Count("clips")).order_by("title", "id")
 
 
 def clip_status_counts(queryset: QuerySet[Clip]) -> dict[str, int]:

@@ -60,21 +60,22 @@ def title_from_name(name: str) -> str:
     return " ".join(re.sub(r"[_.]+", " ", stem).split())[:300] or "Untitled clip"
 
 
+def _file_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code)})
+
+
 def upload_check(*, name: str, size: int | None) -> None:
     """Refuse a file by its name and size before a byte of it is stored."""
     ext = PurePosixPath(name).suffix.lower().lstrip(".")
     allowed = settings.CLIPCAT_VIDEO_EXTENSIONS
     if ext not in allowed:
-        raise ValidationError(
-            {"file": f"“{name}” is not a video file ClipCat takes ({', '.join(allowed)})."}, code="not_video"
-        )
+        raise _file_error(f"“{name}” is not a video file ClipCat takes ({', '.join(allowed)}).", "not_video")
     if size == 0:
-        raise ValidationError({"file": f"“{name}” is empty (0 bytes)."}, code="empty")
+        raise _file_error(f"“{name}” is empty (0 bytes).", "empty")
     limit = settings.CLIPCAT_MAX_UPLOAD_BYTES
     if size is not None and size > limit:
-        raise ValidationError(
-            {"file": f"“{name}” is {human_bytes(size)}; ClipCat takes files up to {human_bytes(limit)}."},
-            code="too_large",
+        raise _file_error(
+            f"“{name}” is {human_bytes(size)}; ClipCat takes files up to {human_bytes(limit)}.", "too_large"
         )
 
 
@@ -88,8 +89,10 @@ def clip_create(
     source: str = "",
     actor=None,
     original_name: str | None = None,
+    enqueue: bool = True,
 ) -> Clip:
-    """Store a video and create its clip (pending); processing is queued when the transaction commits.
+    """Store a video and create its clip (pending); processing is queued when the transaction commits
+    (unless `enqueue` is false: the caller processes it itself).
 
     The file streams into storage while its sha256 is computed; a duplicate is refused naming the clip
     that has it, and nothing is left in storage on any error.
@@ -130,7 +133,8 @@ def clip_create(
     except BaseException:
         delete_files([stored])
         raise
-    transaction.on_commit(partial(clip_enqueue, clip.pk))
+    if enqueue:
+        transaction.on_commit(partial(clip_enqueue, clip.pk))
     return clip
 
 

@@ -1,13 +1,11 @@
 import sys
 import time
 from collections import Counter
-from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 from tqdm import tqdm
 
 from annotation import services
@@ -43,33 +41,35 @@ class Command(BaseCommand):
         imported: list[Clip] = []
         problems: list[str] = []
         bar = tqdm(rows, unit="clip", desc="Importing", disable=not sys.stderr.isatty())
-        with override_settings(CLIPCAT_PROCESS_INLINE=sync) if sync else nullcontext():
-            for row in bar:
-                where = f"line {row.line}" + (f" ({row.path.name})" if row.path else "")
-                try:
-                    if row.problem:
-                        raise ValidationError(row.problem)
-                    if not row.path.is_file():
-                        raise ValidationError(f"no such file: {row.path}")
-                    program = services.program_get_or_create(title=row.program)[0] if row.program else None
-                    with open(row.path, "rb") as handle:
-                        clip = services.clip_create(
-                            file=File(handle, name=row.path.name),
-                            title=row.title,
-                            description=row.description,
-                            tags=row.tags,
-                            program=program,
-                            source=row.source or f"import:{manifest.name}",
-                        )
-                except services.DuplicateClipError as exc:
-                    outcome["skipped"] += 1
-                    problems.append(f"  skipped {where}: duplicate of clip #{exc.existing.pk} “{exc.existing.title}”")
-                except (ValidationError, OSError) as exc:
-                    outcome["failed"] += 1
-                    problems.append(f"  failed {where}: {_reason(exc) if isinstance(exc, ValidationError) else exc}")
-                else:
-                    outcome["imported"] += 1
-                    imported.append(clip)
+        for row in bar:
+            where = f"line {row.line}" + (f" ({row.path.name})" if row.path else "")
+            try:
+                if row.problem:
+                    raise ValidationError(row.problem)
+                if not row.path.is_file():
+                    raise ValidationError(f"no such file: {row.path}")
+                program = services.program_get_or_create(title=row.program)[0] if row.program else None
+                with open(row.path, "rb") as handle:
+                    clip = services.clip_create(
+                        file=File(handle, name=row.path.name),
+                        title=row.title,
+                        description=row.description,
+                        tags=row.tags,
+                        program=program,
+                        source=row.source or f"import:{manifest.name}",
+                        enqueue=not sync,
+                    )
+                if sync:
+                    clip = services.clip_process(clip_id=clip.pk) or clip
+            except services.DuplicateClipError as exc:
+                outcome["skipped"] += 1
+                problems.append(f"  skipped {where}: duplicate of clip #{exc.existing.pk} “{exc.existing.title}”")
+            except (ValidationError, OSError) as exc:
+                outcome["failed"] += 1
+                problems.append(f"  failed {where}: {_reason(exc) if isinstance(exc, ValidationError) else exc}")
+            else:
+                outcome["imported"] += 1
+                imported.append(clip)
         bar.close()
         for problem in problems:
             self.stdout.write(problem)
