@@ -112,8 +112,10 @@ def project_stats(*, project: Project) -> dict:
 def training_feedback(*, label: Label, user) -> dict | None:
     """In training mode, after a gold clip: the right answer and its standard, and whether it matched."""
     task = label.task
+    if not task.is_gold or task.gold_category_id is None:
+        return None
     member = ProjectMember.objects.filter(project_id=task.project_id, user=user).first()
-    if not task.is_gold or task.gold_category is None or member is None or not member.training_mode:
+    if member is None or not member.training_mode:
         return None
     gold, mine = task.gold_category, label.category
     standard = standard_current(gold)

@@ -51,10 +51,14 @@ class ProjectViewSet(
     }
 
     def get_queryset(self):
-        return selectors.projects_for_user(self.request.user).annotate(
-            task_count=Count("tasks", filter=Q(tasks__is_gold=False)),
-            done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE, tasks__is_gold=False)),
-        ).order_by("name")
+        return (
+            selectors.projects_for_user(self.request.user)
+            .annotate(
+                task_count=Count("tasks", filter=Q(tasks__is_gold=False)),
+                done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE, tasks__is_gold=False)),
+            )
+            .order_by("name")
+        )
 
     @extend_schema(request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer})
     def create(self, request, *args, **kwargs):

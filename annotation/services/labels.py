@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from annotation.agreement import clip_agreement
@@ -19,10 +19,24 @@ def category_path_codes(category: Category) -> tuple[str, ...]:
     return tuple(category.get_ancestors(include_self=True).values_list("code", flat=True))
 
 
+def category_paths(categories: list[Category]) -> dict[int, tuple[str, ...]]:
+    """category id -> codes from the root down, for several categories in one query."""
+    wanted = Q()
+    for c in categories:
+        wanted |= Q(tree_id=c.tree_id, lft__lte=c.lft, rght__gte=c.rght)
+    rows = sorted(
+        Category.objects.filter(wanted).values_list("tree_id", "lft", "rght", "level", "code"), key=lambda r: r[3]
+    )
+    return {
+        c.pk: tuple(code for tree_id, lft, rght, _, code in rows if tree_id == c.tree_id and lft <= c.lft <= rght)
+        for c in categories
+    }
+
+
 def _locked_assignment(assignment: Assignment, user) -> tuple[Assignment, Task]:
     if assignment.annotator_id != user.pk:
         raise PermissionDenied("This lease belongs to someone else.")
-    task = Task.objects.select_for_update().select_related("project").get(pk=assignment.task_id)
+    task = Task.objects.select_for_update(of=("self",)).select_related("project__taxonomy").get(pk=assignment.task_id)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != AssignmentStatus.LEASED:
         raise ValidationError(
@@ -60,7 +74,7 @@ def label_submit(
         kind=LabelKind.LABEL,
         category=category,
         program=program,
-        release=project.release,
+        release_id=project.release_id,
         time_spent_ms=max(0, min(int(time_spent_ms), 24 * 3600 * 1000)),
         suggested_category=suggested_category,
         suggestion_taken=suggested_category is not None and suggested_category.pk == category.pk,
@@ -70,8 +84,8 @@ def label_submit(
     Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED, finished_at=timezone.now())
     if task.is_gold:
         return label
-    Task.objects.filter(pk=task.pk).update(labels_count=F("labels_count") + 1)
-    task.refresh_from_db()
+    task.labels_count += 1  # the row is locked: this is the stored value plus one
+    Task.objects.filter(pk=task.pk).update(labels_count=task.labels_count)
     if flagged:
         Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW)
     elif task.labels_count >= task.required:
@@ -92,7 +106,7 @@ def label_skip(*, assignment: Assignment, user, reason: str, time_spent_ms: int 
         assignment=assignment,
         annotator=user,
         kind=LabelKind.SKIP,
-        release=task.project.release,
+        release_id=task.project.release_id,
         skip_reason=reason[:300],
         time_spent_ms=max(0, int(time_spent_ms)),
     )
@@ -102,10 +116,11 @@ def label_skip(*, assignment: Assignment, user, reason: str, time_spent_ms: int 
     return label
 
 
-def task_decide(*, task: Task) -> Task:
+def task_decide(*, task: Task) -> None:
     """Apply agreement to a task whose labels are all in: a final label, or review."""
-    labels = list(task.labels.filter(kind=LabelKind.LABEL, is_current=True).select_related("category", "program"))
-    paths = {label.pk: category_path_codes(label.category) for label in labels}
+    labels = list(task.labels.filter(kind=LabelKind.LABEL, is_current=True).select_related("category"))
+    by_category = category_paths(list({label.category_id: label.category for label in labels}.values()))
+    paths = {label.pk: by_category[label.category_id] for label in labels}
     result = clip_agreement(list(paths.values()), max_depth=task.project.taxonomy.max_depth)
     agreement = {"levels": result.per_level, "partial": round(result.partial, 4), "labels": len(labels)}
     if result.decision is None:
@@ -117,11 +132,9 @@ def task_decide(*, task: Task) -> Task:
         Task.objects.filter(pk=task.pk).update(
             status=TaskStatus.DONE,
             agreement=agreement,
-            final_category=winner.category,
+            final_category_id=winner.category_id,
             final_program_id=program_id,
             final_source="agreement",
-            final_release=task.project.release,
+            final_release_id=task.project.release_id,
             completed_at=timezone.now(),
         )
-    task.refresh_from_db()
-    return task
