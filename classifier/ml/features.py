@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import torch
+
+from classifier.ml.augment import WSDANAugment
+from classifier.ml.encoders.extractor import FrameFeatureExtractor
+from classifier.ml.encoders.frames import preprocess_frames
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+=-]{0,199}")
 
@@ -174,6 +179,44 @@ def clip_text_features(
         The embeddings.
     """
     return cache.get_or_compute(clip_key, encoder.encoder_id, lambda: encoder.encode(list(texts)))
+
+
+def clip_wsdan_features(
+    cache: FeatureCache,
+    extractor: FrameFeatureExtractor,
+    augment: WSDANAugment,
+    clip_key: str,
+    load_frames: Callable[[], np.ndarray],
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """Features of the WS-DAN attention-cropped and attention-dropped frames of a clip, cached.
+
+    Training reads cached features, so WS-DAN views are made offline: attention comes from the torch
+    backbone's feature map, the augmented frames go through the extractor's backend, and each view is
+    cached under ``<backbone_id>-wsdan<seed>-crop`` / ``-drop``. Several seeds give several views.
+
+    Args:
+        cache: the feature cache.
+        extractor: frame extractor (any backend; its torch backbone provides the attention).
+        augment: WS-DAN settings.
+        clip_key: stable clip identifier.
+        load_frames: returns uint8 frames ``[T, H, W, 3]``; called only on a miss.
+        seed: seed of the random attention choice and thresholds.
+
+    Returns:
+        ``{"crop": [T, C], "drop": [T, C]}`` float32.
+    """
+    ids = {view: f"{extractor.backbone_id}-wsdan{seed}-{view}" for view in ("crop", "drop")}
+    cached = {view: cache.get(clip_key, bid) for view, bid in ids.items()}
+    if all(v is not None for v in cached.values()):
+        return cached
+    backbone = extractor.backbone
+    pixels = preprocess_frames(load_frames(), extractor.config).to(next(backbone.parameters()).device)
+    views = augment.from_backbone(backbone, pixels, torch.Generator().manual_seed(seed))
+    out = {"crop": extractor.extract_pixels(views.cropped), "drop": extractor.extract_pixels(views.dropped)}
+    for view, features in out.items():
+        cache.put(clip_key, ids[view], features)
+    return out
 
 
 def _checked(name: str, what: str) -> str:

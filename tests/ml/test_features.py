@@ -6,11 +6,13 @@ import os
 
 import numpy as np
 import pytest
+import skimage.data
 
+from classifier.ml.augment import WSDANAugment
 from classifier.ml.encoders.extractor import FrameFeatureExtractor
 from classifier.ml.encoders.frames import lite0_config
 from classifier.ml.encoders.text import create_text_encoder
-from classifier.ml.features import FeatureCache, clip_frame_features, clip_text_features
+from classifier.ml.features import FeatureCache, clip_frame_features, clip_text_features, clip_wsdan_features
 
 
 def test_put_get_roundtrip_per_backbone(tmp_path):
@@ -96,3 +98,28 @@ def test_clip_text_features_cached_by_encoder_id(tmp_path):
     out = clip_text_features(cache, encoder, "clip-9-t1", ["猫咪日常", "funny cats"])
     assert out.shape == (2, 512)
     np.testing.assert_array_equal(cache.get("clip-9-t1", encoder.encoder_id), out)
+
+
+def test_clip_wsdan_features_are_cached_views_of_attended_regions(tmp_path):
+    extractor = FrameFeatureExtractor(lite0_config(), backend="torch")
+    frames = np.stack([skimage.data.chelsea(), skimage.data.chelsea()[:, ::-1]])
+    decoded = []
+
+    def load_frames() -> np.ndarray:
+        decoded.append(1)
+        return frames
+
+    cache = FeatureCache(tmp_path / "a")
+    views = clip_wsdan_features(cache, extractor, WSDANAugment(), "clip-1", load_frames, seed=3)
+    again = clip_wsdan_features(cache, extractor, WSDANAugment(), "clip-1", load_frames, seed=3)
+    assert len(decoded) == 1
+    assert views["crop"].shape == views["drop"].shape == (2, 1280)
+    np.testing.assert_array_equal(views["crop"], again["crop"])
+    assert cache.backbone_ids() == sorted(f"{extractor.backbone_id}-wsdan3-{v}" for v in ("crop", "drop"))
+    plain = extractor.extract(frames)
+    assert np.isfinite(views["crop"]).all()  # a diffuse attention map may crop the whole frame
+    assert not np.allclose(views["drop"], plain, atol=1e-3)  # the attention peak is always erased
+    fresh = clip_wsdan_features(
+        FeatureCache(tmp_path / "b"), extractor, WSDANAugment(), "clip-1", load_frames, 3
+    )
+    np.testing.assert_allclose(fresh["drop"], views["drop"], atol=1e-5)  # same seed, same views

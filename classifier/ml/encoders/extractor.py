@@ -154,6 +154,21 @@ class FrameFeatureExtractor:
         ]
         return np.concatenate(out).astype(np.float32, copy=False)
 
+    def extract_pixels(self, pixels: torch.Tensor) -> np.ndarray:
+        """Embed already preprocessed inputs (e.g. WS-DAN crops).
+
+        Args:
+            pixels: float32 ``[N, 3, input_size, input_size]``, normalised as by ``preprocess_frames``.
+
+        Returns:
+            float32 ``[N, dim]``.
+        """
+        if len(pixels) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        pixels = pixels.detach().float().cpu().contiguous()
+        out = [self._runner(pixels[i : i + self.batch_size]) for i in range(0, len(pixels), self.batch_size)]
+        return np.concatenate(out).astype(np.float32, copy=False)
+
     def _build_runner(self, onnx_cache_dir: Path | None, threads: int | None):
         if self.backend.startswith("torch"):
             runner = _TorchRunner(self.backbone, self.device, amp=self.backend == "torch-amp")
