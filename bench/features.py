@@ -98,13 +98,18 @@ def main() -> None:
 
     cpus = available_cpus()
     torch.set_num_threads(cpus)
-    backends = ["torch", "torch-amp"] if args.device.startswith("cuda") else ["torch", "torch-amp", "onnx", "onnx-int8"]
+    backends = (
+        ["torch", "torch-amp"]
+        if args.device.startswith("cuda")
+        else ["torch", "torch-amp", "onnx", "onnx-int8"]
+    )
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 256, (args.frames, 224, 224, 3), dtype=np.uint8)
     real = evaluation_frames()
     name = torch.cuda.get_device_name() if args.device.startswith("cuda") else f"{cpus} CPU cores (affinity)"
     print(
-        f"device: {args.device} ({name}); torch {torch.__version__}; batch {args.batch_size}; {args.frames} frames/call"
+        f"device: {args.device} ({name}); torch {torch.__version__}; "
+        f"batch {args.batch_size}; {args.frames} frames/call"
     )
 
     gflop_frame = backbone_gflops_per_frame()
@@ -132,7 +137,8 @@ def main() -> None:
     eager = float(np.median(fps["torch"]))
     print(f"\nframes/s over {args.rounds} interleaved rounds: median (best); ratios and % use the median")
     print(
-        f"{'backend':<10} {'fps':>16} {'x eager':>8} {'cos min':>8} {'cos mean':>9} {'% matmul':>9} {'setup s':>8}  id"
+        f"{'backend':<10} {'fps':>16} {'x eager':>8} {'cos min':>8} {'cos mean':>9} "
+        f"{'% matmul':>9} {'setup s':>8}  id"
     )
     for backend, runs in fps.items():
         med, best = float(np.median(runs)), max(runs)
@@ -142,9 +148,12 @@ def main() -> None:
             f"{backend:<10} {med:8.1f} ({best:5.1f}) {med / eager:8.2f} {cos.min():8.4f} {cos.mean():9.4f} "
             f"{share:8.1f}% {setup[backend]:8.1f}  {extractors[backend].backbone_id}"
         )
-    print(f"\ncosine: against torch fp32 on {len(real)} real images (off-centre crops + images not calibrated on)")
+    print(f"\ncosine: vs torch fp32 on {len(real)} real images (off-centre crops + images not calibrated on)")
     print("% matmul: model FLOPs/frame x fps over the fp32 matmul rate (for int8: fp32-equivalent FLOPs)")
-    print("setup: model load, or ONNX export / int8 calibration when not cached; shared machine: noisy timings")
+    print(
+        "setup: model load, or ONNX export / int8 calibration when not cached; "
+        "timings are noisy when other processes share the machine"
+    )
 
 
 if __name__ == "__main__":

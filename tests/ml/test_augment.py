@@ -65,7 +65,9 @@ def test_crop_box_contains_the_attention_peak_and_zooms_back():
         assert top <= y < bottom and left <= x < right
         assert (bottom - top) * (right - left) < 224 * 224 // 2  # a real zoom, not the whole frame
         patch = images[i : i + 1, :, top:bottom, left:right]
-        expected = torch.nn.functional.interpolate(patch, size=(224, 224), mode="bilinear", align_corners=False)
+        expected = torch.nn.functional.interpolate(
+            patch, size=(224, 224), mode="bilinear", align_corners=False
+        )
         torch.testing.assert_close(out.cropped[i : i + 1], expected)
 
 

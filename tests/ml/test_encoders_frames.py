@@ -69,7 +69,9 @@ def held_out() -> np.ndarray:
 @pytest.fixture(scope="session")
 def int8_extractor(config, onnx_dir) -> FrameFeatureExtractor:
     calibration = sample_calibration_frames(224, names=("horse", "camera", "hubble_deep_field", "retina"))
-    return FrameFeatureExtractor(config, backend="onnx-int8", onnx_cache_dir=onnx_dir, calibration_frames=calibration)
+    return FrameFeatureExtractor(
+        config, backend="onnx-int8", onnx_cache_dir=onnx_dir, calibration_frames=calibration
+    )
 
 
 def test_lite0_checkpoint_keys_all_map_to_timm(config):
@@ -140,7 +142,9 @@ def test_preprocess_normalises_and_resizes(config):
     assert x.is_contiguous()
     assert preprocess_frames(np.full((1, 360, 640, 3), 128, np.uint8), config).shape == (1, 3, 224, 224)
     bgr = np.random.default_rng(0).integers(0, 256, (2, 224, 224, 3), dtype=np.uint8)
-    torch.testing.assert_close(preprocess_frames(bgr[..., ::-1], config), preprocess_frames(bgr, config).flip(1))
+    torch.testing.assert_close(
+        preprocess_frames(bgr[..., ::-1], config), preprocess_frames(bgr, config).flip(1)
+    )
     with pytest.raises(ValueError, match="uint8"):
         preprocess_frames(np.zeros((1, 224, 224, 3), dtype=np.float32), config)
 

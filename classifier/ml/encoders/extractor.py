@@ -111,7 +111,7 @@ class FrameFeatureExtractor:
 
     @property
     def precision(self) -> str:
-        """Numeric precision of the features: ``fp32``, ``bf16``, ``fp16`` or ``int8r<recipe>c<calibration>``."""
+        """Numeric precision of the features: ``fp32``, ``bf16``, ``fp16`` or ``int8r<recipe>c<calib>``."""
         if self.backend == "torch-amp":
             return "bf16" if amp_dtype(self.device) == torch.bfloat16 else "fp16"
         if self.backend == "onnx-int8":
