@@ -101,11 +101,21 @@ def _write_tone(out, stream, seconds: float, channels: int, rate: int, tone_hz) 
 
 
 def concat_copies(source: str | Path, target: str | Path, copies: int) -> Path:
-    """Join `copies` copies of a video end to end by rewriting packet timestamps (no re-encoding)."""
+    """Join `copies` copies of a video end to end by shifting packet timestamps (no re-encoding).
+
+    Each stream is shifted by its own span (last dts + duration - first dts of the first copy), so
+    decoding timestamps keep increasing even with B-frames and audio priming.
+    """
     target = Path(target)
+    spans: dict[int, int] = {}
     with av.open(str(source)) as first:
-        span = {s.index: (s.duration or 0, s.time_base) for s in first.streams}
-        duration_s = max(float(d * tb) for d, tb in span.values())
+        bounds: dict[int, list[int]] = {}
+        for packet in first.demux():
+            if packet.dts is None:
+                continue
+            low, high = bounds.get(packet.stream.index, [packet.dts, packet.dts])
+            bounds[packet.stream.index] = [min(low, packet.dts), max(high, packet.dts + (packet.duration or 0))]
+        spans = {index: high - low for index, (low, high) in bounds.items()}
     with av.open(str(target), "w") as out:
         mapping = {}
         for copy in range(copies):
@@ -115,7 +125,7 @@ def concat_copies(source: str | Path, target: str | Path, copies: int) -> Path:
                 for packet in src.demux():
                     if packet.dts is None:
                         continue
-                    offset = int(round(copy * duration_s / packet.time_base))
+                    offset = copy * spans[packet.stream.index]
                     packet.pts = None if packet.pts is None else packet.pts + offset
                     packet.dts += offset
                     packet.stream = mapping[packet.stream.index]
