@@ -123,7 +123,7 @@ def report(title: str, clips: int, figures: dict) -> None:
           f"({figures['video_seconds']:.0f} s of video in {wall:.1f} s, {figures['frames']} frames kept)")  # fmt: skip
     for key, value in timings.items():
         print(f"    {key:<8} {value:8.2f} s  {100 * value / max(wall, 1e-9):5.1f} %")
-    print(f"    other    {wall - accounted:8.2f} s  (probe, demux, Python)")
+    print(f"    other    {wall - accounted:8.2f} s  (outside the pipeline; decode includes probe and demux)")
     print(f"  worker peak memory (VmHWM):    {figures['rss']:8.0f} MB")
 
 
