@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from annotation import hooks
 from annotation import labeling_selectors as selectors
 from annotation.choices import TaskStatus
 from annotation.exports import labels_import_csv, stream_export
@@ -105,7 +106,8 @@ class ProjectViewSet(
         )
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(s.AssignmentSerializer(assignment, context=self.get_serializer_context()).data)
+        context = {**self.get_serializer_context(), "suggestion_provider": hooks.suggestion_for}
+        return Response(s.AssignmentSerializer(assignment, context=context).data)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True)

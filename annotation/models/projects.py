@@ -29,6 +29,12 @@ class Project(models.Model):
     )
     overlap = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(10)])
     queue_order = models.CharField(max_length=16, choices=QueueOrder.choices, default=QueueOrder.SEQUENTIAL)
+    al_strategy = models.CharField(
+        max_length=24,
+        default="entropy",
+        help_text="Active-learning strategy when the queue order is active learning: least_confidence, margin, "
+        "entropy, diversity or balanced.",
+    )
     gold_share = models.FloatField(default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)])
     lease_seconds = models.PositiveIntegerField(default=600, validators=[MinValueValidator(30)])
     is_active = models.BooleanField(default=True)

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from annotation.choices import ClipError, ClipStatus
+from annotation.hooks import clip_ready
 from annotation.media import MediaError, MediaOptions, process_video
 from annotation.models import Clip
 
@@ -118,6 +119,7 @@ def clip_process(*, clip_id: int, options: MediaOptions | None = None) -> Clip |
             transaction.on_commit(lambda: delete_files(stored.values()))  # deleted or reset meanwhile
             return Clip.objects.filter(pk=clip_id).first()
         transaction.on_commit(lambda: delete_files(old))
+        clip_ready.send(sender=Clip, clip_id=clip_id)  # the classifier pre-labels it (after commit)
     timings = " ".join(f"{k}={v:.2f}s" for k, v in result.timings.items())
     log.info("clip %s ready in %.2fs (%s)", clip_id, time.perf_counter() - started, timings)
     return Clip.objects.get(pk=clip_id)

@@ -1,0 +1,41 @@
+from json import dumps
+
+from django.core.management.base import BaseCommand
+
+from classifier.services.evaluation import model_version_evaluate
+
+from ._common import taxonomy_named, version_of
+
+
+class Command(BaseCommand):
+    help = "Evaluate a model version on the held-out labeled clips of its release (per-category report too)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("taxonomy")
+        parser.add_argument("--version", type=int, default=None, help="Version number (default: the active one)")
+        parser.add_argument("--json", action="store_true", help="Print the full result as JSON")
+
+    def handle(self, *args, taxonomy: str, version, json: bool, **options):
+        model = version_of(taxonomy_named(taxonomy), version)
+        result = model_version_evaluate(version=model)
+        if json:
+            self.stdout.write(dumps(result, indent=2, default=str))
+            return
+        self.stdout.write(f"v{model.number} on {result['count']} held-out clips (release {model.release.version})")
+        for key in (
+            "hit_at_1",
+            "gap_at_20",
+            "accuracy_level1",
+            "accuracy_level2",
+            "accuracy_level3",
+            "macro_f1",
+            "hierarchical_f1",
+            "ece",
+        ):
+            if key in result:
+                self.stdout.write(f"  {key:16s} {result[key]:.3f}")
+        for code, row in sorted(result.get("per_category", {}).items()):
+            self.stdout.write(
+                f"  {code:40s} "
+                + "  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items())
+            )

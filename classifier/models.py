@@ -1,0 +1,119 @@
+"""Model versions, training runs and predictions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from classifier.choices import ModelStatus, RunStatus, RunTrigger
+
+
+class ModelVersion(models.Model):
+    """One trained classifier for a taxonomy release: an immutable artifact file (weights, label space,
+    config, metrics, backbone id). At most one version per taxonomy is active: the one that pre-labels."""
+
+    taxonomy = models.ForeignKey("taxonomy.Taxonomy", on_delete=models.CASCADE, related_name="model_versions")
+    release = models.ForeignKey("taxonomy.Release", on_delete=models.PROTECT, related_name="model_versions")
+    number = models.PositiveIntegerField(help_text="1, 2, ... per taxonomy")
+    status = models.CharField(max_length=16, choices=ModelStatus.choices, default=ModelStatus.TRAINING)
+    artifact = models.CharField(max_length=500, blank=True, help_text="Path of the artifact file.")
+    backbone_id = models.CharField(max_length=200, blank=True)
+    text_encoder_id = models.CharField(max_length=200, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    train_count = models.PositiveIntegerField(default=0)
+    eval_count = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version whose head this one started from.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["taxonomy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "number"], name="model_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["taxonomy"], condition=models.Q(status="active"), name="one_active_model_per_taxonomy"
+            ),
+        ]
+        permissions = [("promote_modelversion", "Can promote or roll back model versions")]
+
+    def __str__(self) -> str:
+        return f"{self.taxonomy.name} model v{self.number} ({self.status})"
+
+    @property
+    def primary_metric(self) -> float | None:
+        value = (self.metrics or {}).get("hit_at_1")
+        return float(value) if value is not None else None
+
+
+class TrainingRun(models.Model):
+    """A (re)training of a taxonomy's classifier: why it started, live progress, its log and result.
+    Triggers that arrive while a run is queued join it (their reasons are appended)."""
+
+    taxonomy = models.ForeignKey("taxonomy.Taxonomy", on_delete=models.CASCADE, related_name="training_runs")
+    release = models.ForeignKey("taxonomy.Release", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
+    trigger = models.CharField(max_length=16, choices=RunTrigger.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scheduled_for = models.DateTimeField(help_text="When the queued run starts (triggers coalesce until then).")
+    stage = models.CharField(max_length=32, blank=True)
+    progress = models.FloatField(default=0.0, help_text="0..1")
+    epoch = models.PositiveIntegerField(default=0)
+    loss = models.FloatField(null=True, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    device = models.CharField(max_length=32, blank=True)
+    log = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    promoted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("start_trainingrun", "Can start and cancel training runs")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class Prediction(models.Model):
+    """What a model version says about a clip: the best valid path, top categories per level, uncertainty
+    measures (indexed, so picking the next clips to label is a query), and the clip embedding."""
+
+    clip = models.ForeignKey("annotation.Clip", on_delete=models.CASCADE, related_name="predictions")
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="predictions")
+    category = models.ForeignKey("taxonomy.Category", null=True, on_delete=models.SET_NULL, related_name="+")
+    path = models.JSONField(default=list, help_text="Codes of the best path, level 1 first.")
+    confidence = models.FloatField(help_text="Probability of the best path.", db_index=True)
+    top = models.JSONField(default=list, help_text="[{'codes': [...], 'p': 0.7}, ...] best paths")
+    least_confidence = models.FloatField(default=0.0)
+    margin = models.FloatField(default=0.0, help_text="p(best) - p(second); small is uncertain")
+    entropy = models.FloatField(default=0.0, help_text="Entropy of the path distribution")
+    embedding = models.BinaryField(blank=True, help_text="float16 clip embedding")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clip", "model_version"], name="prediction_unique")]
+        indexes = [
+            models.Index(fields=["model_version", "-least_confidence"], name="pred_lc"),
+            models.Index(fields=["model_version", "margin"], name="pred_margin"),
+            models.Index(fields=["model_version", "-entropy"], name="pred_entropy"),
+            models.Index(fields=["model_version", "category", "-entropy"], name="pred_cat_entropy"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip_id} by v{self.model_version_id}: {'/'.join(self.path)} ({self.confidence:.2f})"

@@ -1,0 +1,1 @@
+"""Writes of the classifier app: training runs, model versions, predictions."""

@@ -1,0 +1,305 @@
+"""Running a training run: features -> training -> evaluation on held-out labels -> an immutable artifact
+-> promotion when the new version is not worse. Any failure, a cancel or a killed worker leaves the
+active model as it was: promotion is the last step and is atomic."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from classifier import clip_features as cf
+from classifier.choices import ModelStatus, RunStatus
+from classifier.dataset import label_space_rows, labeled_clips
+from classifier.models import ModelVersion, TrainingRun
+from taxonomy.selectors import release_diff, release_latest
+
+log = logging.getLogger(__name__)
+MIN_LABELED = 4
+HELD_OUT_EVERY = 5  # clip ids with hash % 5 == 0 are held out: the same clips for every run, a fair comparison
+MAX_STEPS = {"frames": 32, "text": 4, "audio": 32}
+
+
+class RunReporter:
+    """Writes a run's progress to its row, at most once a second (plus every stage change)."""
+
+    def __init__(self, run: TrainingRun):
+        self.run = run
+        self._last = 0.0
+        self._cancel_checked = 0.0
+        self._cancel = False
+
+    def stage(self, stage: str, message: str, progress: float | None = None) -> None:
+        self.run.stage = stage
+        if progress is not None:
+            self.run.progress = progress
+        self.line(message)
+        self.flush(force=True)
+
+    def line(self, message: str) -> None:
+        self.run.log += f"{timezone.now():%H:%M:%S} {message}\n"
+
+    def flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 1.0:
+            return
+        self._last = now
+        TrainingRun.objects.filter(pk=self.run.pk).update(
+            stage=self.run.stage,
+            progress=self.run.progress,
+            epoch=self.run.epoch,
+            loss=self.run.loss,
+            metrics=self.run.metrics,
+            log=self.run.log,
+            heartbeat_at=timezone.now(),
+            device=self.run.device,
+        )
+
+    def should_cancel(self) -> bool:
+        now = time.monotonic()
+        if now - self._cancel_checked > 1.0:
+            self._cancel_checked = now
+            self._cancel = TrainingRun.objects.filter(pk=self.run.pk, cancel_requested=True).exists()
+            self.flush()
+        return self._cancel
+
+
+def _claim(run_id: int) -> TrainingRun | None:
+    """Take a queued run (or retry one whose worker died) for this worker; None if someone has it."""
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return None
+        if run.status == RunStatus.RUNNING:
+            stale = (
+                run.heartbeat_at is None
+                or (timezone.now() - run.heartbeat_at).total_seconds() > settings.CLIPCAT_RUN_STALE_S
+            )
+            if not stale:
+                return None  # a live worker has it
+            run.log += f"{timezone.now():%H:%M:%S} The previous attempt stopped; retrying.\n"
+        run.status, run.attempts = RunStatus.RUNNING, run.attempts + 1
+        run.started_at, run.heartbeat_at = timezone.now(), timezone.now()
+        run.save()
+        return run
+
+
+def _held_out(clip_id: int) -> bool:
+    return (clip_id * 2654435761) % 2**32 % HELD_OUT_EVERY == 0
+
+
+def _head_mapping(old_release, new_release) -> dict[str, tuple[str, list[str]]]:
+    mapping = {}
+    for entry in release_diff(old_release, new_release):
+        action, targets = entry["action"], list(entry["target_codes"])
+        if action in ("kept", "renamed", "moved", "restored"):
+            mapping[entry["code"]] = ("kept" if action == "restored" else action, [entry["code"]])
+        elif action in ("merged", "split"):
+            mapping[entry["code"]] = (action, targets)
+        elif action == "deprecated":
+            mapping[entry["code"]] = ("deprecated", [])
+    return mapping
+
+
+def _load_active(taxonomy):
+    from classifier.ml.artifact import load_artifact
+
+    active = ModelVersion.objects.filter(taxonomy=taxonomy, status=ModelStatus.ACTIVE).select_related("release").first()
+    if active is None or not Path(active.artifact).exists():
+        return None, None
+    return active, load_artifact(active.artifact)
+
+
+def _mapped(artifact, active, release, label_space, model_config):
+    """The active model re-headed for the new label space (or as it is when the release is the same)."""
+    from classifier.ml.labels import remap_head
+    from classifier.ml.registry import create_model
+
+    if artifact.label_space == label_space:
+        return artifact.model
+    model = create_model(model_config.name, num_classes=label_space.num_classes, **model_config.model_kwargs())
+    remap_head(artifact.model, model, artifact.label_space, label_space, _head_mapping(active.release, release))
+    return model
+
+
+def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | None]:
+    import torch
+
+    from classifier.ml.artifact import save_artifact
+    from classifier.ml.config import ModelConfig, TrainConfig
+    from classifier.ml.labels import LabelSpace
+    from classifier.ml.registry import create_model
+    from classifier.ml.train import ClipFeatures, evaluate, resolve_device, train_supervised
+
+    taxonomy = run.taxonomy
+    release = release_latest(taxonomy)
+    if release is None:
+        raise ValueError("The taxonomy has no release; publish one first.")
+    run.release = release
+    TrainingRun.objects.filter(pk=run.pk).update(release=release)
+    label_space = LabelSpace(label_space_rows(release), release=release.version)
+    examples = [(clip_id, code) for clip_id, code in labeled_clips(release) if code in label_space.categories]
+    if len(examples) < MIN_LABELED or len({code for _, code in examples}) < 2:
+        raise ValueError(
+            f"Training needs at least {MIN_LABELED} labeled clips in two or more categories under "
+            f"release {release.version}; there are {len(examples)}."
+        )
+    report.stage("features", f"{len(examples)} labeled clips under release {release.version}", 0.02)
+
+    from annotation.models import Clip
+
+    clips = {c.pk: c for c in Clip.objects.filter(pk__in=[c for c, _ in examples]).prefetch_related("tags")}
+    features = []
+    for i, (clip_id, _) in enumerate(examples):
+        features.append(cf.clip_features(clips[clip_id]))
+        run.progress = 0.02 + 0.28 * (i + 1) / len(examples)
+        if report.should_cancel():
+            from classifier.ml.train import TrainingCancelled
+
+            raise TrainingCancelled()
+    targets = label_space.targets_tensor([code for _, code in examples])
+    data = ClipFeatures.from_clips(features, targets, max_steps=MAX_STEPS)
+    held = torch.tensor([_held_out(c) for c, _ in examples])
+    train_idx, val_idx = torch.nonzero(~held)[:, 0], torch.nonzero(held)[:, 0]
+    if len(val_idx) == 0 or len(train_idx) == 0:
+        report.line("Too few clips for a held-out split: evaluating on the training clips.")
+        train_data, val_data = data, data
+    else:
+        train_data, val_data = data.subset(train_idx), data.subset(val_idx)
+
+    device = resolve_device(settings.CLIPCAT_TRAIN_DEVICE)
+    run.device = str(device)
+    modalities = tuple(m for m in ("frames", "text", "audio") if m in data.tensors)
+    model_config = ModelConfig(
+        name=settings.CLIPCAT_MODEL_NAME,
+        modalities=modalities,
+        frame_dim=1280 if "frames" in modalities else None,
+        text_dim=512 if "text" in modalities else None,
+    )
+    model = create_model(model_config.name, num_classes=label_space.num_classes, **model_config.model_kwargs())
+    active, active_artifact = _load_active(taxonomy)
+    baseline = None
+    if active_artifact is not None and active_artifact.model_config.modalities == model_config.modalities:
+        previous = _mapped(active_artifact, active, release, label_space, model_config)
+        model.load_state_dict(previous.state_dict())
+        baseline = evaluate(previous, val_data, label_space, device=device)
+        report.line(
+            f"Starting from v{active.number}; on the held-out clips it scores hit@1 {baseline.get('hit_at_1', 0):.3f}"
+        )
+
+    train_config = TrainConfig(
+        epochs=settings.CLIPCAT_TRAIN_EPOCHS,
+        batch_size=64,
+        device=str(device),
+        val_fraction=0.0,
+        patience=5,
+        balance="sqrt",
+        seed=run.pk % 1000,
+        precision="bf16" if device.type == "cuda" else "fp32",
+    )
+    report.stage("training", f"Training {model_config.name} on {len(train_data)} clips ({device})", 0.3)
+
+    def on_progress(p) -> None:
+        run.epoch, run.loss = p.epoch, (float(p.loss) if p.loss is not None else run.loss)
+        run.progress = 0.3 + 0.6 * min(1.0, p.epoch / max(1, train_config.epochs))
+        if p.metrics:
+            run.metrics = {k: v for k, v in p.metrics.items() if isinstance(v, int | float)}
+        report.flush()
+
+    train_supervised(
+        model,
+        train_data,
+        label_space,
+        train_config,
+        val_data=val_data,
+        progress=on_progress,
+        should_cancel=report.should_cancel,
+    )
+    report.stage("evaluating", "Evaluating on held-out labels", 0.92)
+    metrics = evaluate(model, val_data, label_space, device=device, report=True)
+    metrics["held_out"], metrics["trained_on"] = len(val_data), len(train_data)
+    if baseline is not None:
+        metrics["baseline_hit_at_1"] = baseline.get("hit_at_1")
+    run.metrics = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+
+    report.stage("saving", "Writing the artifact", 0.96)
+    number = (ModelVersion.objects.filter(taxonomy=taxonomy).aggregate(m=Max("number"))["m"] or 0) + 1
+    path = Path(settings.CLIPCAT_MODEL_DIR) / f"taxonomy-{taxonomy.pk}" / f"v{number}-run{run.pk}.pt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ids = cf.encoder_ids()
+    save_artifact(
+        path,
+        model.cpu(),
+        model_config,
+        label_space,
+        backbone_id=ids["frames"],
+        metrics=run.metrics,
+        train_config=train_config.to_dict(),
+        extra={"text_encoder": ids["text"], "run": run.pk},
+    )
+    version = ModelVersion.objects.create(
+        taxonomy=taxonomy,
+        release=release,
+        number=number,
+        status=ModelStatus.READY,
+        artifact=str(path),
+        backbone_id=ids["frames"],
+        text_encoder_id=ids["text"],
+        metrics=metrics,
+        train_count=len(train_data),
+        eval_count=len(val_data),
+        parent=active,
+    )
+    run.model_version = version
+    return version, baseline
+
+
+def training_run_execute(*, run_id: int) -> TrainingRun | None:
+    """Do one training run (called by the `training` queue's task)."""
+    from classifier.ml.train import TrainingCancelled
+
+    from .versions import model_version_promote, promotion_allowed
+
+    run = _claim(run_id)
+    if run is None:
+        return None
+    report = RunReporter(run)
+    report.stage("starting", f"Attempt {run.attempts}: {', '.join(r['reason'] for r in run.reasons)}", 0.01)
+    try:
+        version, baseline = _train(run, report)
+    except TrainingCancelled:
+        report.line("Cancelled; the active model is unchanged.")
+        run.status = RunStatus.CANCELLED
+    except Exception as exc:  # a failed run is recorded, never half-promoted
+        log.exception("training run %s failed", run.pk)
+        report.line(f"Failed: {exc}")
+        run.status, run.error = RunStatus.FAILED, str(exc)
+    else:
+        if promotion_allowed(version=version, baseline=baseline):
+            model_version_promote(version=version, reason=f"run {run.pk}")
+            run.promoted = True
+            report.line(f"Promoted v{version.number} (hit@1 {version.metrics.get('hit_at_1', 0):.3f}).")
+        else:
+            report.line(
+                f"v{version.number} is ready but not promoted (not better than the active model, or "
+                f"promotion is manual)."
+            )
+        run.status, run.progress = RunStatus.SUCCEEDED, 1.0
+    run.finished_at = timezone.now()
+    run.stage = "done"
+    report.flush(force=True)
+    TrainingRun.objects.filter(pk=run.pk).update(
+        status=run.status,
+        error=run.error,
+        finished_at=run.finished_at,
+        model_version=run.model_version,
+        promoted=run.promoted,
+        release=run.release,
+        progress=run.progress,
+    )
+    return run
