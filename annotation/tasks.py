@@ -62,3 +62,11 @@ def clip_process(self, clip_id: int) -> str:
 def clips_requeue_stuck() -> dict:
     """Periodic (config/schedules.py): re-queue clips a dead worker left in processing."""
     return services.clips_requeue_stuck()
+
+
+@shared_task(acks_late=True)
+def leases_expire() -> int:
+    """Periodic (config/schedules.py): give expired labeling leases back to the queue."""
+    from annotation.services.queue import leases_expire as expire
+
+    return expire()

@@ -1,18 +1,15 @@
-"""Celery tasks of the classifier: thin wrappers that take ids and call one service."""
+"""Celery tasks of the classifier: thin wrappers that take ids and call one service. Queues are set by
+CELERY_TASK_ROUTES (training on GPU workers, inference and default on CPU workers)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
 
-from core.queues import Queue
-
 TRANSIENT = (OperationalError, ConnectionError, TimeoutError)
 
 
-@shared_task(
-    queue=Queue.TRAINING, acks_late=True, reject_on_worker_lost=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60
-)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
 def training_run_execute(run_id: int) -> None:
     """Run one training run on a `training` (GPU) worker."""
     from classifier.services.training import training_run_execute as execute
@@ -20,9 +17,7 @@ def training_run_execute(run_id: int) -> None:
     execute(run_id=run_id)
 
 
-@shared_task(
-    queue=Queue.INFERENCE, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=1800
-)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=1800)
 def predictions_refresh(version_id: int) -> int:
     """After a promotion: fan re-prediction of every ready clip out into batches."""
     from classifier.models import ModelVersion
@@ -37,9 +32,7 @@ def predictions_refresh(version_id: int) -> int:
     return len(batches)
 
 
-@shared_task(
-    queue=Queue.INFERENCE, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=3600
-)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=3600)
 def predict_batch(version_id: int, clip_ids: list[int]) -> int:
     """Predict a batch of clips, then refresh the active-learning order of the affected projects."""
     from annotation.models import Clip
@@ -53,7 +46,7 @@ def predict_batch(version_id: int, clip_ids: list[int]) -> int:
     return len(clips)
 
 
-@shared_task(queue=Queue.INFERENCE, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def clip_prelabel(clip_id: int) -> None:
     """A clip just became ready: compute its features and let every active model predict it."""
     from classifier.services.inference import prelabel_clip
@@ -61,7 +54,7 @@ def clip_prelabel(clip_id: int) -> None:
     prelabel_clip(clip_id=clip_id)
 
 
-@shared_task(queue=Queue.DEFAULT, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def queues_refresh(taxonomy_id: int) -> int:
     """Re-order the active-learning queues of a taxonomy's projects from the active model."""
     from classifier.services.loop import queues_refresh as refresh
@@ -69,7 +62,7 @@ def queues_refresh(taxonomy_id: int) -> int:
     return refresh(taxonomy_id=taxonomy_id)
 
 
-@shared_task(queue=Queue.DEFAULT)
+@shared_task
 def training_runs_sweep() -> int:
     """Periodic: fail runs whose worker died, and start retraining where enough new labels came in."""
     from classifier.services.loop import retrain_when_labels_accumulate

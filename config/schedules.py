@@ -11,4 +11,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"queue": Queue.MEDIA},
     },
+    # Give expired labeling leases back to the queue (the queue also does this lazily on "next").
+    "leases-expire": {
+        "task": "annotation.tasks.leases_expire",
+        "schedule": crontab(minute="*"),
+        "options": {"queue": Queue.DEFAULT},
+    },
+    # Fail training runs whose worker died, and ask for a retrain where enough new labels came in.
+    "training-runs-sweep": {
+        "task": "classifier.tasks.training_runs_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"queue": Queue.DEFAULT},
+    },
 }

@@ -37,7 +37,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Routing is by task module: each app's tasks go to the queue of their kind of work.
 CELERY_TASK_ROUTES = {
+    "annotation.tasks.leases_expire": {"queue": Queue.DEFAULT.value},
     "annotation.tasks.*": {"queue": Queue.MEDIA.value},
+    "classifier.tasks.training_run_execute": {"queue": Queue.TRAINING.value},  # GPU workers
+    "classifier.tasks.predictions_refresh": {"queue": Queue.INFERENCE.value},
+    "classifier.tasks.predict_batch": {"queue": Queue.INFERENCE.value},
+    "classifier.tasks.clip_prelabel": {"queue": Queue.INFERENCE.value},
+    "classifier.tasks.*": {"queue": Queue.DEFAULT.value},
 }
 # Redis only: a prefix for every broker key, so that two test sessions (or two installations) can share
 # one Redis database without taking each other's tasks.
