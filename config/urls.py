@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("taxonomy/", include("taxonomy.urls")),
     path("", include("annotation.urls")),  # clips/ and programs/
+    path("labeling/", include("annotation.urls_labeling")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

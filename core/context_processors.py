@@ -6,6 +6,7 @@ NAV = (
     ("Taxonomies", "taxonomy:list", None),
     ("Clips", "annotation:clip-list", "annotation.view_clip"),
     ("Programs", "annotation:program-list", "annotation.view_program"),
+    ("Labeling", "labeling:index", None),
     ("API", "api-docs", None),
 )
 
