@@ -145,6 +145,7 @@ def _taxonomy(stdout) -> None:
 def demo_data_make(stdout) -> None:
     # Apps register their builders when imported; import them here so every part is present.
     import annotation.demo  # noqa: F401
+    import annotation.demo_projects  # noqa: F401
 
     for builder in DEMO_BUILDERS:
         builder(stdout)

@@ -90,7 +90,13 @@ def test_manager_creates_a_project_with_a_clip_filter(as_user, small_taxonomy, r
     # a duplicate name is refused with the reason, nothing is created
     response = client.post(
         reverse("labeling:index"),
-        {"name": "round ONE", "taxonomy": small_taxonomy.pk, "overlap": 1, "queue_order": "sequential", "gold_share": 0},
+        {
+            "name": "round ONE",
+            "taxonomy": small_taxonomy.pk,
+            "overlap": 1,
+            "queue_order": "sequential",
+            "gold_share": 0,
+        },
         follow=True,
     )
     assert any("already exists" in m for m in messages_of(response))
