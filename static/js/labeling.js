@@ -71,7 +71,7 @@
   const picker = ClipCatPicker.create({
     input: $("cat-search"), results: $("cat-results"), browse: $("browse"), standard: $("standard"), chosenEl: $("chosen"),
     treeUrl: cfg.treeUrl, standardsUrl: cfg.standardsUrl, recentKey: "clipcat:recent:" + cfg.project,
-    onChoose: () => say(""),
+    emptyText: "No category chosen yet: / to search, b to browse", onChoose: () => say(""),
   });
 
   function dialog(label, initial) {
@@ -203,6 +203,7 @@
         state.next = status === 204 ? null : data;
         if (state.next && state.next.clip.video_url) $("preload").src = state.next.clip.video_url;
         if (state.next && state.next.clip.strip_url) new Image().src = state.next.clip.strip_url;
+        refreshStats();
         return state.next;
       })
       .catch(() => null); // asked again when it is needed
@@ -233,6 +234,7 @@
     root.classList.add("is-done");
     $("done").hidden = false;
     player.load(null, null);
+    refreshStats();
   }
 
   // --- sending ---------------------------------------------------------------------------------------------
@@ -262,8 +264,7 @@
       const { data } = await call("POST", assignmentUrl(a.id, "submit"), body);
       dropPending(a.id);
       picker.remember(chosen.id);
-      refreshStats();
-      if (data.feedback) showFeedback(data.feedback, chosen);
+      if (data.feedback) { showFeedback(data.feedback, chosen); refreshStats(); }
       else await advance();
     } catch (err) {
       if (err.network) {
@@ -312,7 +313,6 @@
     const a = state.current;
     try {
       await call("POST", assignmentUrl(a.id, "skip"), { reason, time_spent_ms: Math.round(clockRead()) });
-      refreshStats();
       await advance();
     } catch (err) {
       if (err.network) say("Not skipped: " + err.message + ". Press s to try again.", "error");
@@ -364,7 +364,8 @@
     try {
       const { data } = await call("GET", cfg.meUrl);
       $("st-labeled").textContent = data.labeled;
-      $("st-remaining").textContent = data.remaining;
+      // the queue's count leaves out the clips this page holds (on screen and preloaded)
+      $("st-remaining").textContent = data.remaining + (state.current ? 1 : 0) + (state.next ? 1 : 0);
       $("st-speed").textContent = data.seconds_per_label;
       const acc = Object.values(data.gold_accuracy || {}).filter((v) => v !== null);
       $("st-gold").textContent = acc.length ? Math.round(100 * acc[acc.length - 1]) + "%" : "—";

@@ -200,7 +200,7 @@
     // --- choosing ---------------------------------------------------------------------------------------
     function renderChosen() {
       if (!chosenEl) return;
-      if (!chosen) { chosenEl.replaceChildren(el("span", "muted", "No category chosen yet: / to search, b to browse")); return; }
+      if (!chosen) { chosenEl.replaceChildren(el("span", "muted", opts.emptyText || "No category chosen yet")); return; }
       chosenEl.replaceChildren(el("span", "chosen-path", chosen.path));
       if (chosenNote) chosenEl.append(" ", el("span", "badge model", chosenNote));
     }
@@ -242,7 +242,12 @@
       byId: (id) => index.byId.get(id),
       get chosen() { return chosen; },
       choose: (id, how) => choose(id, how || {}),
-      clear: () => { chosen = null; chosenNote = ""; input.value = ""; close(); renderChosen(); },
+      clear: () => {
+        chosen = null; chosenNote = ""; input.value = ""; shownStd = null;
+        sel.fill(0); col = 0;
+        if (standard) standard.replaceChildren(el("h2", null, "Standard"), el("p", "muted", "The standard of the highlighted category shows here."));
+        close(); renderChosen(); renderBrowse();
+      },
       remember,
       move,
       focusSearch: () => { input.focus(); input.select(); },

@@ -22,6 +22,7 @@
         if (isFinite(video.duration)) video.currentTime = ((e.clientX - rect.left) / rect.width) * video.duration;
       });
     }
+    show();
     return {
       load(src, poster, clipFps) {
         fps = clipFps && clipFps > 0 ? clipFps : 25;

@@ -14,6 +14,7 @@
   const picker = ClipCatPicker.create({
     input: $("cat-search"), results: $("cat-results"), browse: null, standard: $("standard"), chosenEl: $("chosen"),
     treeUrl: root.dataset.treeUrl, standardsUrl: root.dataset.standardsUrl, recentKey: "clipcat:recent-review:" + root.dataset.project,
+    emptyText: "c: search the right category, Enter picks it, Enter again sends the correction",
   });
   const players = tasks.map((t) => ClipCatPlayer.bind(t.querySelector("video"), {
     strip: t.querySelector(".frames-strip"), timeEl: t.querySelector(".play-time"), speedEl: t.querySelector(".play-speed"),
@@ -65,7 +66,7 @@
     $("left").textContent = String(open().length);
     say(summary, "ok");
     const rest = open();
-    if (!rest.length) { tasks.forEach((t) => { t.hidden = true; }); $("review-done").hidden = false; return; }
+    if (!rest.length) { document.querySelector(".review-grid").hidden = true; $("review-done").hidden = false; return; }
     const after = rest.find((t) => tasks.indexOf(t) > index) || rest[0];
     focusTask(tasks.indexOf(after));
   }
