@@ -264,6 +264,7 @@
       const { data } = await call("POST", assignmentUrl(a.id, "submit"), body);
       dropPending(a.id);
       picker.remember(chosen.id);
+      say("");
       if (data.feedback) { showFeedback(data.feedback, chosen); refreshStats(); }
       else await advance();
     } catch (err) {
@@ -341,7 +342,9 @@
       kids.splice(kids.length - 1, 0, dl);
     }
     box.replaceChildren(...kids);
+    box.className = "card feedback " + (fb.correct ? "right" : "wrong");
     box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
   }
 
   // --- leases and figures -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from annotation.choices import MemberRole, TaskStatus
 from annotation.media.synth import moving_gradient, write_video
 from annotation.models import Label
 from annotation.services import clip_create, clip_process
-from annotation.services.projects import project_create, project_member_set
+from annotation.services.projects import project_create, project_member_set, task_gold_set
 from taxonomy import services as taxonomy_services
 from taxonomy.models import Category
 
@@ -20,14 +20,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
 
 
-@pytest.fixture
-def project(settings, tmp_path, users, small_taxonomy, editor):
-    """Three ready clips (VP9 WebM, which every Chromium plays), overlap 2, two annotators and a reviewer."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.CLIPCAT_PROCESS_INLINE = False
-    release = taxonomy_services.release_publish(taxonomy=small_taxonomy, actor=editor)
+def ready_clips(tmp_path, titles: list[str]) -> list:
+    """Real tiny clips (VP9 WebM, which every Chromium plays), processed on the spot."""
     clips = []
-    for i, title in enumerate(["Cup final, all the goals", "A cat on the sofa", "Derby highlights"]):
+    for i, title in enumerate(titles):
         path = write_video(
             tmp_path / f"clip{i}.webm",
             codec="libvpx-vp9",
@@ -41,6 +37,20 @@ def project(settings, tmp_path, users, small_taxonomy, editor):
             clip = clip_create(file=File(handle, name=path.name), title=title, enqueue=False)
         clips.append(clip_process(clip_id=clip.pk))
     assert all(c.status == "ready" for c in clips)
+    return clips
+
+
+@pytest.fixture
+def release(settings, tmp_path, small_taxonomy, editor):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CLIPCAT_PROCESS_INLINE = False
+    return taxonomy_services.release_publish(taxonomy=small_taxonomy, actor=editor)
+
+
+@pytest.fixture
+def project(tmp_path, users, small_taxonomy, editor, release):
+    """Three clips, overlap 2, two annotators and a reviewer."""
+    clips = ready_clips(tmp_path, ["Cup final, all the goals", "A cat on the sofa", "Derby highlights"])
     project = project_create(
         name="Keyboard round",
         taxonomy=small_taxonomy,
@@ -61,6 +71,14 @@ def open_labeling(page, login, username, project):
     login(username, PASSWORD)
     page.goto(f"/labeling/projects/{project.pk}/label/")
     page.wait_for_function("() => document.getElementById('clip-title').textContent !== 'Loading…'")
+
+
+def wait_moved_on(page, title: str) -> None:
+    """The next clip is on screen, or the page says nothing is left."""
+    page.wait_for_function(
+        f"() => document.getElementById('clip-title').textContent !== {title!r}"
+        " || !document.getElementById('done').hidden"
+    )
 
 
 def wait_labeled(page, n: int) -> None:
@@ -186,3 +204,64 @@ def test_annotators_label_by_keyboard_and_a_reviewer_resolves(page, login, shot,
     assert cat_task.final_category == Category.objects.get(code="cats", taxonomy=project.taxonomy)
     assert (cat_task.status, cat_task.final_source, cat_task.final_decided_by) == ("done", "review", users["reviewer"])
     assert cup_task.final_category.code == "match-highlights" and cup_task.final_decided_by == users["reviewer"]
+
+
+def test_suggestion_training_feedback_and_skip(page, login, shot, tmp_path, users, small_taxonomy, editor, release):
+    """The model's top 3 on number keys (injected into the queue's answer, as the classifier will fill it),
+    the gold answer and its standard after a gold clip in training mode, and a skip with its reason."""
+    clips = ready_clips(tmp_path, ["Gold: a match", "Something odd"])
+    project = project_create(
+        name="Training round",
+        taxonomy=small_taxonomy,
+        release=release,
+        actor=editor,
+        clip_filter={"ids": [c.pk for c in clips]},
+        gold_share=0.5,
+    )
+    project_member_set(project=project, user=users["annotator"], training_mode=True)
+    cats = {c.code: c for c in Category.objects.filter(taxonomy=small_taxonomy)}
+    task_gold_set(task=project.tasks.get(clip__title="Gold: a match"), category=cats["match-highlights"])
+    top = [
+        {"category": {"id": cats[code].pk, "code": code, "path": cats[code].path}, "confidence": conf}
+        for code, conf in (("training", 0.61), ("match-highlights", 0.3), ("cats", 0.09))
+    ]
+
+    def with_suggestion(route):
+        response = route.fetch()
+        if response.status != 200:
+            return route.fulfill(response=response)
+        body = response.json()
+        body["suggestion"] = {"top": top}
+        route.fulfill(response=response, json=body)
+
+    page.route("**/next/", with_suggestion)
+    open_labeling(page, login, "annotator1", project)
+    for _ in clips:  # the queue mixes the gold clip in at random: take them in the order they come
+        title = page.inner_text("#clip-title")
+        if title == "Something odd":
+            page.keyboard.press("s")
+            page.keyboard.type("Black screen")
+            page.keyboard.press("Enter")
+            wait_moved_on(page, title)
+            continue
+        page.wait_for_selector("#suggestion li:has-text('61%')")
+        assert page.inner_text("#chosen .chosen-path") == "Sports > Football > Training"  # pre-selected
+        page.keyboard.press("3")
+        assert page.inner_text("#chosen .chosen-path") == "Nature > Animals > Cats"
+        page.keyboard.press("1")
+        shot("label-06-suggestion")
+        page.keyboard.press("Enter")  # wrong on a gold clip: the answer and its standard show
+        page.wait_for_selector("#feedback h2.bad")
+        assert "Sports > Football > Match highlights" in page.inner_text("#feedback")
+        assert "Edited highlights of a match." in page.inner_text("#feedback")
+        shot("label-07-training-feedback")
+        page.keyboard.press("Enter")
+        wait_moved_on(page, title)
+    page.wait_for_selector("#done", state="visible")
+    page.unroute_all(behavior="ignoreErrors")
+
+    gold_label = Label.objects.get(task__clip__title="Gold: a match")
+    assert gold_label.category == cats["training"] and gold_label.suggestion_taken
+    assert gold_label.suggested_category == cats["training"]
+    skip = Label.objects.get(task__clip__title="Something odd")
+    assert (skip.kind, skip.skip_reason) == ("skip", "Black screen")
