@@ -24,10 +24,16 @@ class ProjectCreateForm(forms.Form):
     program = forms.ModelChoiceField(
         queryset=Program.objects.order_by("title"), required=False, empty_label="Any program"
     )
-    tags = forms.CharField(required=False, help_text="Comma-separated; a clip needs one of them")
-    search = forms.CharField(required=False, help_text="Words in the title or description")
+    tags = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "comma-separated; a clip needs one of them"})
+    )
+    search = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "text in the title or description"})
+    )
     overlap = forms.IntegerField(min_value=1, max_value=10, initial=2, help_text="Labels per clip")
-    queue_order = forms.ChoiceField(choices=QueueOrder.choices, initial=QueueOrder.SEQUENTIAL)
+    queue_order = forms.ChoiceField(
+        choices=QueueOrder.choices, initial=QueueOrder.SEQUENTIAL, help_text="Active learning: the model's pick"
+    )
     gold_share = forms.FloatField(min_value=0.0, max_value=0.5, initial=0.0, help_text="0 to 0.5")
     instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
