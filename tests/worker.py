@@ -119,6 +119,9 @@ def live_worker(django_db_setup, tmp_path_factory):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CLIPCAT_PROCESS_INLINE": "0",
         "PYTHONUNBUFFERED": "1",
+        # The exported ONNX backbone depends only on the weights: share it between runs (var/ is git-ignored).
+        "CLIPCAT_ONNX_DIR": str(ROOT / "var" / "test-onnx"),
+        "CLIPCAT_TRAIN_EPOCHS": os.environ.get("CLIPCAT_TRAIN_EPOCHS", "12"),
     }
     saved_options = dict(app.conf.broker_transport_options or {})
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
@@ -147,6 +150,7 @@ def live_worker(django_db_setup, tmp_path_factory):
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     )
     worker = LiveWorker(process)
+    worker.env = env  # so a test can start a second worker on the same database, broker and folders
     try:
         worker.wait_ready()
         yield worker

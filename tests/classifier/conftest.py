@@ -11,8 +11,9 @@ from django.conf import settings as django_settings
 
 
 @pytest.fixture(autouse=True)
-def classifier_dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+def classifier_dirs(request, settings, tmp_path):
+    if "live_worker" not in request.fixturenames:  # the worker fixture sets a media folder both processes share
+        settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CLIPCAT_FEATURE_DIR = str(tmp_path / "features")
     settings.CLIPCAT_MODEL_DIR = str(tmp_path / "models")
     # The exported ONNX backbone depends only on the weights: keep it between runs (var/ is git-ignored).
