@@ -1,6 +1,5 @@
 """Top-level URLs: pages per app, the API under /api/, its schema and docs, admin, health."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,6 +10,7 @@ from core import views as core_views
 api_patterns = [
     path("", include("taxonomy.api.urls")),
     path("", include("annotation.api.urls")),
+    path("", include("classifier.api.urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -23,11 +23,9 @@ urlpatterns = [
     path("taxonomy/", include("taxonomy.urls")),
     path("", include("annotation.urls")),  # clips/ and programs/
     path("labeling/", include("annotation.urls_labeling")),
+    path("models/", include("classifier.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media is never served from MEDIA_URL as static files: the clip media views check who may see a clip.

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "annotation",
     "classifier",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
