@@ -52,8 +52,11 @@ def worker_pids(master: int) -> list[int]:
 class Client:
     def __init__(self, port: int, token: str):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json",
-                        "Accept": "application/json"}
+        self.headers = {
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
 
     def post(self, path: str, body: dict) -> tuple[int, dict | None, float]:
         t0 = time.perf_counter()
@@ -140,16 +143,39 @@ def main() -> None:
 
     def clips(n: int, tag: str) -> list[int]:
         made = Clip.objects.bulk_create(
-            [Clip(title=f"{tag} {i}", file=f"clips/{tag}-{i}.mp4", checksum=uuid.uuid4().hex * 2,
-                  status=ClipStatus.READY, duration=30.0) for i in range(n)], batch_size=5000)
+            [
+                Clip(
+                    title=f"{tag} {i}",
+                    file=f"clips/{tag}-{i}.mp4",
+                    checksum=uuid.uuid4().hex * 2,
+                    status=ClipStatus.READY,
+                    duration=30.0,
+                )
+                for i in range(n)
+            ],
+            batch_size=5000,
+        )
         return [c.pk for c in made]
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.web_workers), "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.web_workers),
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -162,35 +188,63 @@ def main() -> None:
 
         for count in args.annotators:
             ids = clips(args.clips, f"c{count}")
-            project = project_create(name=f"Load {count}", taxonomy=taxonomy, actor=editor,
-                                     clip_filter={"ids": ids}, overlap=1, queue_order="random")
-            users = [user_create_with_role(username=f"a{count}-{i}", password="bench-password-1", role="annotator")
-                     for i in range(count)]
+            project = project_create(
+                name=f"Load {count}",
+                taxonomy=taxonomy,
+                actor=editor,
+                clip_filter={"ids": ids},
+                overlap=1,
+                queue_order="random",
+            )
+            users = [
+                user_create_with_role(username=f"a{count}-{i}", password="bench-password-1", role="annotator")
+                for i in range(count)
+            ]
             ProjectMember.objects.bulk_create([ProjectMember(project=project, user=u) for u in users])
             tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
             connection.close()
             result = run_load(port, project.pk, tokens, leaf.pk, args.seconds)
             lat, n = result["lat"], len(result["submitted"])
-            print(f"\n{count} annotators, {result['wall']:.1f} s: {n} labels, {n / result['wall']:.1f} labels/s, "
-                  f"{len(result['errors'])} errors" + (f" (first: {result['errors'][0]})" if result["errors"] else ""))
+            print(
+                f"\n{count} annotators, {result['wall']:.1f} s: {n} labels, {n / result['wall']:.1f} labels/s, "
+                f"{len(result['errors'])} errors" + (f" (first: {result['errors'][0]})" if result["errors"] else "")
+            )
             for step in ("next", "submit"):
                 values = lat[step]
-                print(f"  {step:7s} p50 {percentile(values, .5) * 1000:6.1f} ms   p95 {percentile(values, .95) * 1000:6.1f} ms"
-                      f"   p99 {percentile(values, .99) * 1000:6.1f} ms   (n={len(values)})")
+                print(
+                    f"  {step:7s} p50 {percentile(values, 0.5) * 1000:6.1f} ms   p95 {percentile(values, 0.95) * 1000:6.1f} ms"
+                    f"   p99 {percentile(values, 0.99) * 1000:6.1f} ms   (n={len(values)})"
+                )
             in_db = set(Label.objects.filter(task__project=project).values_list("id", flat=True))
             per_task = Task.objects.filter(project=project, labels_count__gt=1).count()
             twice = Label.objects.filter(task__project=project).values("task", "annotator").distinct().count()
             lost = set(result["submitted"]) - in_db
-            print(f"  reconcile: {len(in_db)} labels in the database for {n} accepted submits; lost {len(lost)}; "
-                  f"clips over their overlap {per_task}; duplicate (clip, person) pairs {len(in_db) - twice}")
+            print(
+                f"  reconcile: {len(in_db)} labels in the database for {n} accepted submits; lost {len(lost)}; "
+                f"clips over their overlap {per_task}; duplicate (clip, person) pairs {len(in_db) - twice}"
+            )
 
         # Export: a project with N final labels, streamed through gunicorn; worker memory before/after.
         ids = clips(args.export_labels, "x")
-        project = Project.objects.create(name="Export", taxonomy=taxonomy, release=taxonomy.releases.get(),
-                                         created_by=editor)
-        Task.objects.bulk_create([Task(project=project, clip_id=i, status=TaskStatus.DONE, final_category=leaf,
-                                       final_source="agreement", final_release=project.release, labels_count=1,
-                                       taken=1) for i in ids], batch_size=5000)
+        project = Project.objects.create(
+            name="Export", taxonomy=taxonomy, release=taxonomy.releases.get(), created_by=editor
+        )
+        Task.objects.bulk_create(
+            [
+                Task(
+                    project=project,
+                    clip_id=i,
+                    status=TaskStatus.DONE,
+                    final_category=leaf,
+                    final_source="agreement",
+                    final_release=project.release,
+                    labels_count=1,
+                    taken=1,
+                )
+                for i in ids
+            ],
+            batch_size=5000,
+        )
         token = Token.objects.get_or_create(user=editor)[0].key
         connection.close()
         for label, path in (("10k-row warm-up", None), (f"{args.export_labels:,} labels", "")):
@@ -198,8 +252,9 @@ def main() -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
             t0 = time.perf_counter()
             url = f"/api/projects/{project.pk}/export/?file_format=csv"
-            conn.request("GET", url + ("&page_size=10000" if path is None else ""),
-                         headers={"Authorization": f"Token {token}"})
+            conn.request(
+                "GET", url + ("&page_size=10000" if path is None else ""), headers={"Authorization": f"Token {token}"}
+            )
             response = conn.getresponse()
             size, rows = 0, 0
             while chunk := response.read(1 << 16):
@@ -208,10 +263,14 @@ def main() -> None:
             elapsed = time.perf_counter() - t0
             after = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
             grew = max((after.get(pid, 0) - kib) for pid, kib in before.items()) if before else 0
-            print(f"\nexport ({label}): {rows - 1:,} rows, {size / 1e6:.1f} MB in {elapsed:.1f} s; "
-                  f"largest worker RSS growth {grew / 1024:.1f} MiB (RSS now {max(after.values()) / 1024:.0f} MiB)")
-        print("For scale: Label Studio 1.23, 8 annotators: next p95 4.2 s, submit p95 1.0 s, 4 labels/s, "
-              "7.5% of tasks labeled twice.")
+            print(
+                f"\nexport ({label}): {rows - 1:,} rows, {size / 1e6:.1f} MB in {elapsed:.1f} s; "
+                f"largest worker RSS growth {grew / 1024:.1f} MiB (RSS now {max(after.values()) / 1024:.0f} MiB)"
+            )
+        print(
+            "For scale: Label Studio 1.23, 8 annotators: next p95 4.2 s, submit p95 1.0 s, 4 labels/s, "
+            "7.5% of tasks labeled twice."
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
