@@ -212,7 +212,8 @@ def main() -> None:
             for step in ("next", "submit"):
                 values = lat[step]
                 print(
-                    f"  {step:7s} p50 {percentile(values, 0.5) * 1000:6.1f} ms   p95 {percentile(values, 0.95) * 1000:6.1f} ms"
+                    f"  {step:7s} p50 {percentile(values, 0.5) * 1000:6.1f} ms"
+                    f"   p95 {percentile(values, 0.95) * 1000:6.1f} ms"
                     f"   p99 {percentile(values, 0.99) * 1000:6.1f} ms   (n={len(values)})"
                 )
             in_db = set(Label.objects.filter(task__project=project).values_list("id", flat=True))
