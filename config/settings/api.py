@@ -30,4 +30,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Several models have a `status` or `kind`: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryStatusEnum": "taxonomy.choices.CategoryStatus",
+        "MappingActionEnum": "taxonomy.choices.MappingAction",
+        "ClipStatusEnum": "annotation.choices.ClipStatus",
+        "TaskStatusEnum": "annotation.choices.TaskStatus",
+        "AssignmentStatusEnum": "annotation.choices.AssignmentStatus",
+        "ProgramKindEnum": "annotation.choices.ProgramKind",
+        "LabelKindEnum": "annotation.choices.LabelKind",
+        "ModelStatusEnum": "classifier.choices.ModelStatus",
+        "RunStatusEnum": "classifier.choices.RunStatus",
+    },
 }
