@@ -29,7 +29,7 @@ def clips_in_scope(clip_filter: dict):
     if clip_filter.get("search"):
         term = str(clip_filter["search"])
         qs = qs.filter(Q(title__icontains=term) | Q(description__icontains=term))
-    if clip_filter.get("ids"):
+    if clip_filter.get("ids") is not None:  # an explicit empty list selects no clips, not all of them
         qs = qs.filter(pk__in=[int(i) for i in clip_filter["ids"]])
     return qs
 
