@@ -36,3 +36,11 @@ class Strategy(models.TextChoices):
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class SuggestionDecision(models.TextChoices):
+    """What an ops reviewer does with a model suggestion for an unlabeled clip."""
+
+    ACCEPT = "accept", "Accept the suggestion"
+    CORRECT = "correct", "Correct it"
+    REJECT = "reject", "Reject it"

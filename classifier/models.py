@@ -1,11 +1,11 @@
-"""Model versions, training runs and predictions."""
+"""Model versions, training runs, predictions, and reviews of the model's suggestions."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from classifier.choices import ModelStatus, RunStatus, RunTrigger
+from classifier.choices import ModelStatus, RunStatus, RunTrigger, SuggestionDecision
 
 
 class ModelVersion(models.Model):
@@ -117,3 +117,40 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clip_id} by v{self.model_version_id}: {'/'.join(self.path)} ({self.confidence:.2f})"
+
+
+class SuggestionReview(models.Model):
+    """An ops reviewer's decision on a model suggestion for a clip nobody labeled: accept it or correct it
+    (both become a final label in the taxonomy's "Reviewed model suggestions" project, so training and
+    exports see it), or reject it (recorded only; the clip leaves the suggestions list). The prediction may
+    be replaced by a later re-prediction, so what was suggested is kept here too."""
+
+    taxonomy = models.ForeignKey("taxonomy.Taxonomy", on_delete=models.CASCADE, related_name="+")
+    clip = models.ForeignKey("annotation.Clip", on_delete=models.CASCADE, related_name="suggestion_reviews")
+    prediction = models.ForeignKey(Prediction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    suggested_category = models.ForeignKey(
+        "taxonomy.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(default=0.0, help_text="The suggestion's confidence when it was reviewed.")
+    decision = models.CharField(max_length=16, choices=SuggestionDecision.choices)
+    category = models.ForeignKey(
+        "taxonomy.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The category the clip got (accept: the suggestion; correct: the reviewer's); empty on reject.",
+    )
+    label = models.ForeignKey("annotation.Label", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    bulk = models.BooleanField(default=False, help_text="Accepted in a bulk accept above a confidence.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["taxonomy", "clip"], name="sugg_review_tax_clip")]
+
+    def __str__(self) -> str:
+        return f"{self.decision} of the suggestion for clip {self.clip_id}"
