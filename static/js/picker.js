@@ -235,7 +235,11 @@
 
     const ready = fetch(opts.treeUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => { if (!r.ok) throw new Error("the category tree did not load (" + r.status + ")"); return r.json(); })
-      .then((roots) => { index = flatten(roots); renderBrowse(); renderChosen(); return index; });
+      .then((roots) => {
+        index = flatten(roots); renderBrowse(); renderChosen();
+        if (document.activeElement === input && input.value.trim()) refresh();  // typed before the tree arrived
+        return index;
+      });
 
     return {
       ready,
