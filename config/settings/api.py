@@ -41,5 +41,7 @@ SPECTACULAR_SETTINGS = {
         "LabelKindEnum": "annotation.choices.LabelKind",
         "ModelStatusEnum": "classifier.choices.ModelStatus",
         "RunStatusEnum": "classifier.choices.RunStatus",
+        "ReviewDecisionEnum": "annotation.choices.ReviewDecision",
+        "SuggestionDecisionEnum": "classifier.choices.SuggestionDecision",
     },
 }
