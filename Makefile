@@ -32,7 +32,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --no-input -v0
 
 demo: migrate
-	$(BIN)/python manage.py make_demo_data
+	$(BIN)/python manage.py make_demo_data --with-model
 
 # The embedded default: SQLite, a filesystem Celery broker, one worker beside the web server.
 run: demo

@@ -142,10 +142,16 @@ def _taxonomy(stdout) -> None:
 
 
 @transaction.atomic
-def demo_data_make(stdout) -> None:
+def demo_data_make(stdout, *, with_model: bool = False) -> None:
+    """Every app's demo data; `with_model` also trains a first classifier on seed labels (about a minute
+    on a 2-core CPU), so the model in the loop has something to show."""
     # Apps register their builders when imported; import them here so every part is present.
     import annotation.demo  # noqa: F401
     import annotation.demo_projects  # noqa: F401
 
     for builder in DEMO_BUILDERS:
         builder(stdout)
+    if with_model:
+        from classifier.demo import demo_model_make
+
+        demo_model_make(stdout)
