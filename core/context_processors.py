@@ -7,6 +7,7 @@ NAV = (
     ("Clips", "annotation:clip-list", "annotation.view_clip"),
     ("Programs", "annotation:program-list", "annotation.view_program"),
     ("Labeling", "labeling:index", None),
+    ("Models", "classifier:runs", None),
     ("API", "api-docs", None),
 )
 
