@@ -13,11 +13,16 @@ MEDIA_KINDS = ("video", "poster", "strip", "frames", "audio")
 
 
 def clips_visible(user) -> QuerySet[Clip]:
-    """The clips this user may see. Today: every clip for anyone with view_clip; the place to narrow it
-    (to a project's annotators, say) when projects arrive."""
+    """The clips this user may see: people who manage clips or projects (editors, reviewers, admins) see
+    every clip; annotators only the clips of the projects they are members of. Every clip URL (pages,
+    API, media) goes through here."""
     if not user.is_authenticated or not user.has_perm("annotation.view_clip"):
         return Clip.objects.none()
-    return Clip.objects.all()
+    if user.has_perm("annotation.change_clip") or user.has_perm("annotation.manage_project"):
+        return Clip.objects.all()
+    from annotation.models import Task
+
+    return Clip.objects.filter(pk__in=Task.objects.filter(project__members__user=user).values("clip_id"))
 
 
 def clip_list(user) -> QuerySet[Clip]:

@@ -71,3 +71,24 @@ def cat(small_taxonomy):
     from taxonomy.models import Category
 
     return lambda code: Category.objects.get(taxonomy=small_taxonomy, code=code)
+
+
+@pytest.fixture
+def grant_clips(small_taxonomy, editor):
+    """grant_clips(user, *clips): make `user` a member of a project holding these clips, which is what lets
+    an annotator see a clip (any status)."""
+    import uuid
+
+    from annotation.models import Project, ProjectMember, Task
+    from taxonomy.services import release_publish
+
+    def grant(user, *clips):
+        release = small_taxonomy.releases.first() or release_publish(taxonomy=small_taxonomy, actor=editor)
+        project = Project.objects.create(
+            name=f"Access {uuid.uuid4().hex[:8]}", taxonomy=small_taxonomy, release=release
+        )
+        Task.objects.bulk_create([Task(project=project, clip=clip) for clip in clips])
+        ProjectMember.objects.create(project=project, user=user)
+        return project
+
+    return grant

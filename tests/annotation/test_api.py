@@ -68,7 +68,7 @@ def test_filters_status_program_tag_search(api, upload):
     ready = services.clip_process(clip_id=upload("vp9-mono.webm", title="Wild horses", program=program).pk)
     services.clip_process(clip_id=upload("text.mp4", title="Broken", tags=["junk"]).pk)
     upload("one-frame.mp4", title="Waiting")
-    client = api("annotator")
+    client = api("reviewer")  # reviewers see every clip; annotators only their projects' (tests/labeling)
 
     def titles(query: str) -> set[str]:
         return {c["title"] for c in client.get(f"/api/clips/?{query}").json()["results"]}

@@ -25,8 +25,9 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_whole_file_and_ranges(clip, users, videos):
+def test_whole_file_and_ranges(clip, users, videos, grant_clips):
     data = videos["h264-stereo.mp4"].read_bytes()
+    grant_clips(users["annotator"], clip)
     client = _client(users["annotator"])
     url = f"/clips/{clip.pk}/video"
     whole = client.get(url)
@@ -45,8 +46,10 @@ def test_whole_file_and_ranges(clip, users, videos):
     assert several.status_code == 200
 
 
-def test_derived_media(clip, users):
+def test_derived_media(clip, users, grant_clips):
     client = _client(users["annotator"])
+    assert client.get(f"/clips/{clip.pk}/poster").status_code == 404  # not in any of their projects
+    grant_clips(users["annotator"], clip)
     poster = client.get(f"/clips/{clip.pk}/poster")
     assert poster.status_code == 200 and poster["Content-Type"] == "image/jpeg"
     assert client.get(f"/clips/{clip.pk}/frames").status_code == 200

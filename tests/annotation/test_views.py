@@ -28,7 +28,8 @@ def clips(upload):
     return {"program": program, "ready": ready, "failed": failed, "pending": pending}
 
 
-def test_clip_list_with_thumbnails_and_filters(client_as, clips):
+def test_clip_list_with_thumbnails_and_filters(client_as, clips, users, grant_clips):
+    grant_clips(users["annotator"], clips["ready"], clips["failed"], clips["pending"])
     page = client_as("annotator").get("/clips/").content.decode()
     assert "Wild horses" in page and "Shopping list" in page and "Still waiting" in page
     assert f"/clips/{clips['ready'].pk}/poster" in page and "data-strip=" in page
@@ -40,7 +41,8 @@ def test_clip_list_with_thumbnails_and_filters(client_as, clips):
     assert "Wild horses" in client_as("annotator").get("/clips/?q=horses").content.decode()
 
 
-def test_clip_page_shows_player_metadata_strip_and_errors(client_as, clips):
+def test_clip_page_shows_player_metadata_strip_and_errors(client_as, clips, users, grant_clips):
+    grant_clips(users["annotator"], clips["ready"], clips["failed"])
     page = client_as("annotator").get(f"/clips/{clips['ready'].pk}/").content.decode()
     assert f'src="/clips/{clips["ready"].pk}/video"' in page and "frames-strip" in page
     assert "176×144" in page and "vp9" in page
@@ -50,8 +52,9 @@ def test_clip_page_shows_player_metadata_strip_and_errors(client_as, clips):
     assert "data-poll" in pending and "clip-edit" in pending
 
 
-def test_edit_and_reprocess_from_the_page(client_as, clips):
+def test_edit_and_reprocess_from_the_page(client_as, clips, users, grant_clips):
     clip = clips["failed"]
+    grant_clips(users["annotator"], clip)  # they may see it, not edit it
     response = client_as("editor").post(f"/clips/{clip.pk}/", {"title": "Renamed", "tags": "a, b", "program": ""})
     assert response.status_code == 302
     clip.refresh_from_db()
@@ -67,7 +70,8 @@ def test_upload_page_for_uploaders_only(client_as, db):
     assert client_as("annotator").get("/clips/upload/").status_code == 403
 
 
-def test_program_pages(client_as, clips):
+def test_program_pages(client_as, clips, users, grant_clips):
+    grant_clips(users["annotator"], clips["ready"], clips["failed"])
     listing = client_as("reviewer").get("/programs/").content.decode()
     assert "Planet Close-up" in listing and "New program" in listing
     detail = client_as("annotator").get(f"/programs/{clips['program'].pk}/").content.decode()
