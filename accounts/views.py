@@ -44,7 +44,11 @@ class TokenView(APIView):
     serializer_class = AuthTokenSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer, responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}}
+        request=AuthTokenSerializer,
+        responses={
+            200: {"type": "object", "properties": {"token": {"type": "string"}}},
+            429: {"type": "object", "description": "Too many tries from this address; wait a minute."},
+        },
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})

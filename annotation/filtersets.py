@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from core.filters import IdFilter
+
 from .choices import ClipError, ClipStatus, ProgramKind
 from .models import Clip, Program
 
@@ -10,7 +12,7 @@ from .models import Clip, Program
 class ClipFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ClipStatus.choices)
     error_code = django_filters.ChoiceFilter(choices=ClipError.choices)
-    program = django_filters.NumberFilter(field_name="program_id")
+    program = IdFilter(field_name="program_id")
     no_program = django_filters.BooleanFilter(field_name="program", lookup_expr="isnull", label="Without a program")
     tag = django_filters.CharFilter(method="filter_tag", label="Has this tag")
     has_audio = django_filters.BooleanFilter()

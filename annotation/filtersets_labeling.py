@@ -4,6 +4,7 @@ import django_filters
 
 from annotation.choices import LabelKind, TaskStatus
 from annotation.models import Label, Task
+from core.filters import IdFilter
 
 
 class TaskFilterSet(django_filters.FilterSet):
@@ -25,8 +26,8 @@ class TaskFilterSet(django_filters.FilterSet):
 
 class LabelFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=LabelKind.choices)
-    project = django_filters.NumberFilter(field_name="task__project")
-    taxonomy = django_filters.NumberFilter(field_name="category__taxonomy")
+    project = IdFilter(field_name="task__project")
+    taxonomy = IdFilter(field_name="category__taxonomy")
 
     class Meta:
         model = Label

@@ -29,3 +29,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # Media is never served from MEDIA_URL as static files: the clip media views check who may see a clip.
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

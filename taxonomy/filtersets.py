@@ -2,17 +2,19 @@
 
 import django_filters
 
+from core.filters import IdFilter
+
 from .choices import AuditAction, CategoryStatus
 from .models import AuditEvent, Category, Release
 
 
 class CategoryFilterSet(django_filters.FilterSet):
-    taxonomy = django_filters.NumberFilter()
+    taxonomy = IdFilter()
     status = django_filters.ChoiceFilter(choices=CategoryStatus.choices)
-    parent = django_filters.NumberFilter()
+    parent = IdFilter()
     root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="Top level only")
-    depth = django_filters.NumberFilter(method="filter_depth")
-    ancestor_id = django_filters.NumberFilter(method="filter_ancestor", label="Within the subtree of")
+    depth = IdFilter(method="filter_depth")
+    ancestor_id = IdFilter(method="filter_ancestor", label="Within the subtree of")
     code = django_filters.CharFilter()
     q = django_filters.CharFilter(field_name="path", lookup_expr="icontains", label="Path contains")
 

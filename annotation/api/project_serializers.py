@@ -9,11 +9,14 @@ from annotation.choices import MemberRole, QueueOrder, ReviewDecision
 from annotation.models import Assignment, Label, LabelMigration, Program, Project, ProjectMember, Review, Task
 from taxonomy.models import Category, Release, Taxonomy
 
+AL_STRATEGIES = ["least_confidence", "margin", "entropy", "diversity", "balanced"]
+
 
 class ProjectSerializer(serializers.ModelSerializer):
+    al_strategy = serializers.ChoiceField(choices=AL_STRATEGIES, required=False)
     release_version = serializers.CharField(source="release.version", read_only=True)
-    task_count = serializers.IntegerField(read_only=True, default=None)
-    done_count = serializers.IntegerField(read_only=True, default=None)
+    task_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    done_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Project
@@ -27,6 +30,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "clip_filter",
             "overlap",
             "queue_order",
+            "al_strategy",
             "gold_share",
             "lease_seconds",
             "is_active",
@@ -34,7 +38,12 @@ class ProjectSerializer(serializers.ModelSerializer):
             "done_count",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["taxonomy", "release", "created_at"]  # the release moves only by publishing
+
+    def validate_clip_filter(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError('The clip filter is an object, e.g. {"tags": ["sports"]}.')
+        return value
 
 
 class ProjectCreateSerializer(serializers.Serializer):
@@ -50,6 +59,9 @@ class ProjectCreateSerializer(serializers.Serializer):
     clip_filter = serializers.JSONField(required=False, default=dict)
     overlap = serializers.IntegerField(min_value=1, max_value=10, default=1)
     queue_order = serializers.ChoiceField(choices=QueueOrder.choices, default=QueueOrder.SEQUENTIAL)
+    al_strategy = serializers.ChoiceField(
+        choices=AL_STRATEGIES, default="entropy", help_text="Used when the queue order is active learning."
+    )
     gold_share = serializers.FloatField(min_value=0.0, max_value=0.5, default=0.0)
     lease_seconds = serializers.IntegerField(min_value=30, default=600)
 
@@ -73,7 +85,7 @@ class CategoryBriefSerializer(serializers.ModelSerializer):
 
 class LabelSerializer(serializers.ModelSerializer):
     annotator = serializers.CharField(source="annotator.username", read_only=True)
-    category = CategoryBriefSerializer(read_only=True)
+    category = CategoryBriefSerializer(read_only=True, allow_null=True)
     release_version = serializers.CharField(source="release.version", read_only=True)
 
     class Meta:
@@ -100,8 +112,8 @@ class LabelSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     clip_title = serializers.CharField(source="clip.title", read_only=True)
-    final_category = CategoryBriefSerializer(read_only=True)
-    gold_category = CategoryBriefSerializer(read_only=True)
+    final_category = CategoryBriefSerializer(read_only=True, allow_null=True)
+    gold_category = CategoryBriefSerializer(read_only=True, allow_null=True)
     labels = serializers.SerializerMethodField()
 
     class Meta:
@@ -161,7 +173,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class NextSerializer(serializers.Serializer):
     exclude = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, help_text="Lease ids the page already holds."
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Lease ids the page already holds.",
     )
 
 

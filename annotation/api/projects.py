@@ -69,7 +69,8 @@ class ProjectViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data, status=201)
 
     def perform_update(self, serializer):
-        serializer.save()
+        project = project_services.project_update(project=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=project.pk)  # with its task counts
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
@@ -79,7 +80,7 @@ class ProjectViewSet(
 
     @extend_schema(methods=["GET"], responses=s.MemberSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.MemberSerializer, responses={201: s.MemberSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request, pk=None):
         """The people of a project; POST adds one (or changes their role and training mode)."""
         project = self.get_object()
@@ -145,7 +146,7 @@ class ProjectViewSet(
         return Response(labels_import_csv(project=self.get_object(), data=upload.read(), actor=request.user))
 
     @extend_schema(responses=s.LabelMigrationSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def migrations(self, request, pk=None):
         """What each release did to this project's labels."""
         project = self.get_object()

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotation import selectors
-from annotation.choices import ProgramKind
+from annotation.choices import ClipError, ProgramKind
 from annotation.models import Clip, Program
 
 
@@ -31,7 +31,8 @@ class ClipSerializer(serializers.ModelSerializer):
     """A clip as readers see it: metadata, probe figures, status, and where to fetch its media."""
 
     url = serializers.HyperlinkedIdentityField(view_name="annotation-api:clip-detail")
-    program = ProgramBriefSerializer(read_only=True)
+    program = ProgramBriefSerializer(read_only=True, allow_null=True)
+    error_code = serializers.ChoiceField(choices=[("", "No error"), *ClipError.choices], read_only=True)
     tags = serializers.SerializerMethodField()
     video_url = serializers.SerializerMethodField()
     poster_url = serializers.SerializerMethodField()

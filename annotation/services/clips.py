@@ -175,7 +175,15 @@ def clip_reprocess(*, clip: Clip) -> Clip:
 
 
 def clip_delete(*, clip: Clip) -> None:
-    """Delete a clip with its file and derived media (the files go once the deletion is committed)."""
+    """Delete a clip with its file and derived media (the files go once the deletion is committed).
+    A clip people have labeled is refused: labels are never lost."""
+    from annotation.models import Label
+
+    labels = Label.objects.filter(task__clip=clip).count()
+    if labels:
+        raise ValidationError(
+            f"{clip.title!r} has {labels} label(s); a labeled clip cannot be deleted. Leave it out of projects instead."
+        )
     names = [clip.file.name, *(f.name for f in clip.derived_files)]
     clip.delete()
     transaction.on_commit(partial(delete_files, names))

@@ -47,6 +47,7 @@ def project_create(
     queue_order: str = "sequential",
     gold_share: float = 0.0,
     lease_seconds: int = 600,
+    al_strategy: str = "entropy",
 ) -> Project:
     """Create a project on a release of the taxonomy (the latest by default) and its tasks."""
     release = release or release_latest(taxonomy)
@@ -66,6 +67,7 @@ def project_create(
         queue_order=queue_order,
         gold_share=gold_share,
         lease_seconds=lease_seconds,
+        al_strategy=al_strategy,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     project.full_clean()
@@ -74,6 +76,54 @@ def project_create(
     if actor is not None and actor.is_authenticated:
         ProjectMember.objects.create(project=project, user=actor, role=MemberRole.MANAGER)
     project_sync_tasks(project=project)
+    return project
+
+
+UPDATABLE = (
+    "name",
+    "instructions",
+    "clip_filter",
+    "overlap",
+    "queue_order",
+    "al_strategy",
+    "gold_share",
+    "lease_seconds",
+    "is_active",
+)
+
+
+@transaction.atomic
+def project_update(*, project: Project, **changes) -> Project:
+    """Change a project's settings. A new overlap applies to open tasks (never below what they already hold);
+    a new clip filter adds tasks for clips that entered the scope (tasks of clips that left it stay, with
+    their labels)."""
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise ValidationError(f"These cannot be changed: {', '.join(sorted(unknown))}.")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if "clip_filter" in changes:
+        if not isinstance(changes["clip_filter"], dict):
+            raise ValidationError({"clip_filter": 'The clip filter is an object, e.g. {"tags": ["sports"]}.'})
+        clips_in_scope(changes["clip_filter"])
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if Project.objects.filter(name__iexact=changes["name"]).exclude(pk=project.pk).exists():
+            raise ValidationError({"name": f"A project named {changes['name']!r} already exists."})
+    for field, value in changes.items():
+        setattr(project, field, value)
+    project.full_clean()
+    project.save()
+    if "overlap" in changes:
+        from annotation.choices import TaskStatus
+
+        Task.objects.filter(project=project, status=TaskStatus.OPEN, is_gold=False).update(
+            required=Greatest(F("taken"), F("labels_count"), project.overlap)
+        )
+    if "clip_filter" in changes:
+        project_sync_tasks(project=project)
     return project
 
 

@@ -30,6 +30,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
     # Several models have a `status` or `kind`: give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "CategoryStatusEnum": "taxonomy.choices.CategoryStatus",

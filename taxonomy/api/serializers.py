@@ -14,7 +14,7 @@ from taxonomy.models import (
 
 
 class TaxonomySerializer(serializers.ModelSerializer):
-    category_count = serializers.IntegerField(read_only=True)
+    category_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
     latest_release = serializers.SerializerMethodField()
 
     class Meta:
@@ -70,8 +70,8 @@ class StandardReviseSerializer(StandardContentSerializer):
 
 class CategorySerializer(serializers.ModelSerializer):
     depth = serializers.IntegerField(read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
-    replaced_by_code = serializers.CharField(source="replaced_by.code", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
+    replaced_by_code = serializers.CharField(source="replaced_by.code", read_only=True, default=None, allow_null=True)
     descendants = serializers.SerializerMethodField()
 
     class Meta:
@@ -176,7 +176,7 @@ class PublishSerializer(serializers.Serializer):
 class ReleaseSerializer(serializers.ModelSerializer):
     version = serializers.CharField(read_only=True)
     published_by = serializers.StringRelatedField()
-    previous_version = serializers.CharField(source="previous.version", default=None, read_only=True)
+    previous_version = serializers.CharField(source="previous.version", default=None, read_only=True, allow_null=True)
     is_major = serializers.SerializerMethodField()
 
     class Meta:
@@ -246,7 +246,7 @@ class ReleaseDiffEntrySerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.StringRelatedField()
-    category_code = serializers.CharField(source="category.code", default=None, read_only=True)
+    category_code = serializers.CharField(source="category.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent

@@ -8,11 +8,11 @@ import json
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # 404 (not 500) for malformed ids
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -56,7 +56,7 @@ class TaxonomyViewSet(
         responses=s.TreeNodeSerializer(many=True),
         parameters=[OpenApiParameter("include_deprecated", bool, default=True)],
     )
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def tree(self, request, pk=None):
         """The whole tree, nested, with each node's descendant count. Cached until the next edit."""
         taxonomy = get_object_or_404(Taxonomy, pk=pk)
@@ -78,7 +78,7 @@ class TaxonomyViewSet(
             OpenApiParameter("include_deprecated", bool, default=False),
         ],
     )
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def search(self, request, pk=None):
         """Type-ahead over full category paths."""
         taxonomy = get_object_or_404(Taxonomy, pk=pk)
@@ -246,7 +246,7 @@ class CategoryViewSet(
 
     @extend_schema(methods=["GET"], responses=s.StandardRevisionSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.StandardReviseSerializer, responses={201: s.StandardRevisionSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def standards(self, request, pk=None):
         """The category's standard revisions (newest first); POST writes a new revision."""
         category = self.get_object()
@@ -266,7 +266,7 @@ class CategoryViewSet(
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    @action(detail=True, url_path="standards/diff")
+    @action(detail=True, url_path="standards/diff", pagination_class=None)
     def standards_diff(self, request, pk=None):
         """Field-by-field word diff between two revisions of the category's standard."""
         category = self.get_object()
@@ -292,14 +292,14 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ReleaseFilterSet
 
     @extend_schema(responses=s.CategoryMappingSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def mapping(self, request, pk=None):
         """What this release did to each category of the previous one (complete, machine-readable)."""
         release = self.get_object()
         return Response(s.CategoryMappingSerializer(release.mappings.all(), many=True).data)
 
     @extend_schema(responses=s.ReleaseCategorySerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def categories(self, request, pk=None):
         """The categories as they stood in this release."""
         release = self.get_object()
@@ -312,7 +312,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses=s.ReleaseDiffEntrySerializer(many=True),
     )
-    @action(detail=False)
+    @action(detail=False, pagination_class=None)
     def diff(self, request):
         """The per-category changes between any two releases of one taxonomy."""
         try:
