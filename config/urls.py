@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("taxonomy.api.urls")),
     path("", include("annotation.api.urls")),
     path("", include("classifier.api.urls")),
+    path("dashboards/", include("dashboards.api_urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -8,6 +8,7 @@ NAV = (
     ("Programs", "annotation:program-list", "annotation.view_program"),
     ("Labeling", "labeling:index", None),
     ("Models", "classifier:runs", None),
+    ("Dashboards", "dashboards:index", None),
     ("API", "api-docs", None),
 )
 

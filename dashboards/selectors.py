@@ -223,7 +223,14 @@ def category_quality(f: DashboardFilters, *, version: int | None = None, held_ou
     grouped as "other". Precision and recall come from the version's held-out evaluation when it stored
     one (`source: "evaluation"`), else from the same comparison (`source: "predictions"`).
     """
-    empty = {"version": None, "source": None, "categories": [], "confusion": {"labels": [], "matrix": []}, "count": 0}
+    empty = {
+        "version": None,
+        "source": None,
+        "held_out": held_out,
+        "categories": [],
+        "confusion": {"labels": [], "matrix": []},
+        "count": 0,
+    }
     if f.taxonomy is None:
         return empty
     mv = _version_for(f, version)
