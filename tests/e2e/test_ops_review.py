@@ -97,20 +97,32 @@ def test_reviewer_accepts_corrects_and_bulk_accepts_by_keyboard(page, login, sho
     assert cat["basketball"] == Label.objects.get(task__clip=clips[2]).category
 
 
-def test_runs_page_follows_a_live_run_and_versions_roll_back(page, login, shot, users, small_taxonomy, editor):
+def test_runs_page_follows_a_live_run_and_versions_roll_back(
+    page, login, shot, users, small_taxonomy, editor, settings
+):
     """The runs page polls the API: a running run's bar and epoch move without a reload, and the page shows
     the result when it ends; a reviewer rolls back to v1 on the versions page after a confirm."""
     from django.utils import timezone
 
     from classifier.choices import RunStatus
     from classifier.models import ModelVersion, TrainingRun
-    from classifier.services.runs import training_run_request
 
     release = taxonomy_services.release_publish(taxonomy=small_taxonomy, actor=editor)
     v1 = make_version(small_taxonomy, release, number=1, status="retired")
     v2 = make_version(small_taxonomy, release, number=2)
-    run = training_run_request(taxonomy=small_taxonomy, trigger="manual", reason="new labels from the cup", window_s=0)
-    TrainingRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, stage="training", progress=0.3, epoch=1)
+    # rows only: a session's live worker (tests/worker.py) must not pick these runs up
+    settings.CLIPCAT_RETRAIN_WINDOW_S = 3600
+    run = TrainingRun.objects.create(
+        taxonomy=small_taxonomy,
+        trigger="manual",
+        reasons=[{"trigger": "manual", "reason": "new labels from the cup", "at": timezone.now().isoformat()}],
+        scheduled_for=timezone.now(),
+        status=RunStatus.RUNNING,
+        stage="training",
+        progress=0.3,
+        epoch=1,
+        heartbeat_at=timezone.now(),
+    )
     page.on("dialog", lambda dialog: dialog.accept())
 
     login("reviewer1", PASSWORD)
