@@ -20,14 +20,14 @@ FILTER_PARAMETERS = [
 ]
 
 
-class CategoryRefSerializer(serializers.Serializer):
+class DashboardCategorySerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     code = serializers.CharField()
     name = serializers.CharField()
     path = serializers.CharField()
 
 
-class CategoryCountSerializer(CategoryRefSerializer):
+class CategoryCountSerializer(DashboardCategorySerializer):
     final = serializers.IntegerField(help_text="Clips whose final label this is (decided in range).")
     labels = serializers.IntegerField(help_text="Individual current labels made in range.")
 
@@ -67,13 +67,13 @@ class ModelVersionsSerializer(serializers.Serializer):
     metrics = serializers.ListField(child=serializers.CharField())
 
 
-class VersionRefSerializer(serializers.Serializer):
+class DashboardVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     status = serializers.CharField()
     release = serializers.CharField()
 
 
-class CategoryQualityRowSerializer(CategoryRefSerializer):
+class CategoryQualityRowSerializer(DashboardCategorySerializer):
     support = serializers.IntegerField()
     predicted = serializers.IntegerField()
     precision = serializers.FloatField(allow_null=True)
@@ -81,12 +81,12 @@ class CategoryQualityRowSerializer(CategoryRefSerializer):
 
 
 class ConfusionSerializer(serializers.Serializer):
-    labels = CategoryRefSerializer(many=True)
+    labels = DashboardCategorySerializer(many=True)
     matrix = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
 
 
 class CategoryQualitySerializer(serializers.Serializer):
-    version = VersionRefSerializer(allow_null=True)
+    version = DashboardVersionSerializer(allow_null=True)
     source = serializers.ChoiceField(choices=["evaluation", "predictions"], allow_null=True)
     held_out = serializers.BooleanField()
     categories = CategoryQualityRowSerializer(many=True)
@@ -94,7 +94,7 @@ class CategoryQualitySerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Labeled clips compared in the confusion matrix.")
 
 
-class AnnotatorSerializer(serializers.Serializer):
+class AnnotatorThroughputSerializer(serializers.Serializer):
     username = serializers.CharField()
     total = serializers.IntegerField()
     median_seconds = serializers.FloatField(allow_null=True)
@@ -103,11 +103,11 @@ class AnnotatorSerializer(serializers.Serializer):
 
 class ThroughputSerializer(serializers.Serializer):
     days = serializers.ListField(child=serializers.DateField())
-    annotators = AnnotatorSerializer(many=True)
+    annotators = AnnotatorThroughputSerializer(many=True)
     per_day = serializers.ListField(child=serializers.IntegerField())
 
 
-class QueueSerializer(serializers.Serializer):
+class ProjectQueueSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     open = serializers.IntegerField()
@@ -117,7 +117,7 @@ class QueueSerializer(serializers.Serializer):
 
 
 class QueuesSerializer(serializers.Serializer):
-    projects = QueueSerializer(many=True)
+    projects = ProjectQueueSerializer(many=True)
 
 
 class ColdStartDaySerializer(serializers.Serializer):
