@@ -228,14 +228,22 @@ def test_trained_model_classifies_text_queries(labeled, demo):
     assert run.status == RunStatus.SUCCEEDED, run.log + run.error
     client = APIClient()
     client.force_authenticate(get_user_model().objects.get(username="annotator"))
-    # Cats and coffee are the topics whose titles the text branch separates under every seed tried; the
-    # text-only path is nearly flat on the demo data (scores ~0.1 over 10 leaves), so sports queries are not
-    # asserted on: they flip between runs.
-    for query, leaf in (("a cat watches the birds", "pets"), ("the perfect espresso shot", "coffee-and-drinks")):
+    # The text-only path is nearly flat on the demo data (scores ~0.1 over 10 leaves) and which topics it
+    # separates changes with the seed and the held-out split, so quality is asserted over every demo title,
+    # against chance (1 in 10 leaves, 1 in 3 top levels), not query by query.
+    from annotation.demo import demo_expected_categories
+
+    expected = demo_expected_categories()
+    top_levels = {c.code: c.get_root().code for c in demo.categories.all()}
+    leaf_hits = level_hits = 0
+    for query, leaf in expected.items():
         response = client.get(API + "classify", {"taxonomy": demo.pk, "q": query, "k": 5})
         assert response.status_code == 200, response.data
         results = response.data["results"]
         assert len(results) == 5 and response.data["model_version"] == run.model_version.number
-        assert results[0]["code"] == leaf, (query, results)
         assert all(set(r) == {"id", "code", "path", "score"} for r in results)
         assert results[0]["score"] >= results[-1]["score"]
+        leaf_hits += results[0]["code"] == leaf
+        level_hits += top_levels[results[0]["code"]] == top_levels[leaf]
+    print(f"classify: leaf {leaf_hits}/{len(expected)}, top level {level_hits}/{len(expected)}")
+    assert leaf_hits >= 0.3 * len(expected) and level_hits >= 0.5 * len(expected), (leaf_hits, level_hits)

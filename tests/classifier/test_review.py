@@ -177,7 +177,9 @@ def test_suggestions_leave_out_clips_labeled_in_the_taxonomy_only(world, small_t
     assert clip.pk not in open_ids(small_taxonomy)
     assert len(open_ids(small_taxonomy)) == 4
     # filters: subtree, confidence band, program
-    assert set(suggestions(taxonomy_id=small_taxonomy.pk, category=cat("sports")).values_list("confidence", flat=True)) == {
+    assert set(
+        suggestions(taxonomy_id=small_taxonomy.pk, category=cat("sports")).values_list("confidence", flat=True)
+    ) == {
         0.95,
         0.6,
         0.3,
