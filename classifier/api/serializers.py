@@ -145,7 +145,12 @@ class PredictionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.URLField(allow_null=True)))
     def get_media(self, prediction: Prediction) -> dict:
-        return {kind: clip_selectors.clip_media_url(prediction.clip, kind) for kind in ("video", "poster", "strip")}
+        """Absolute URLs, like the clip API's."""
+        request = self.context.get("request")
+        urls = {kind: clip_selectors.clip_media_url(prediction.clip, kind) for kind in ("video", "poster", "strip")}
+        if request is None:
+            return urls
+        return {k: request.build_absolute_uri(u) if u and u.startswith("/") else u for k, u in urls.items()}
 
 
 class SuggestionReviewInputSerializer(serializers.Serializer):
