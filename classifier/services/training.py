@@ -180,6 +180,9 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         modalities=modalities,
         frame_dim=1280 if "frames" in modalities else None,
         text_dim=512 if "text" in modalities else None,
+        # Hiding a modality now and then teaches each branch to stand alone: the text path alone then
+        # answers search queries, and clips without audio are not a surprise.
+        modality_dropout=0.3,
     )
     model = create_model(model_config.name, num_classes=label_space.num_classes, **model_config.model_kwargs())
     active, active_artifact = _load_active(taxonomy)
