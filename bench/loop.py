@@ -249,6 +249,11 @@ def main() -> None:
     parser.add_argument("--audio-chunks", type=int, default=8, help="log-mel chunks per clip (0: no audio)")
     parser.add_argument("--epochs", type=int, help="CLIPCAT_TRAIN_EPOCHS of the timed run (default: the setting, 30)")
     parser.add_argument("--first-epochs", type=int, default=3, help="epochs of v1 (setup, not timed)")
+    parser.add_argument(
+        "--flush-denormal",
+        action="store_true",
+        help="torch.set_flush_denormal(True): to test whether fine-tuning a converged model slows on denormals",
+    )
     args = parser.parse_args()
     # No broker needed: the run is executed here; tasks the services enqueue go to an in-memory broker.
     os.environ["CELERY_BROKER_URL"] = "memory://"
@@ -261,7 +266,13 @@ def main() -> None:
     import torch
     from django.conf import settings
 
-    print(f"bench/loop.py on {where}; torch {torch.__version__}, {torch.get_num_threads()} threads; {load()}")
+    if args.flush_denormal:
+        torch.set_flush_denormal(True)
+
+    print(
+        f"bench/loop.py on {where}; torch {torch.__version__}, {torch.get_num_threads()} threads"
+        f"{', denormals flushed' if args.flush_denormal else ''}; {load()}"
+    )
     print(
         f"model {settings.CLIPCAT_MODEL_NAME}, up to {settings.CLIPCAT_TRAIN_EPOCHS} epochs, device "
         f"{settings.CLIPCAT_TRAIN_DEVICE}; per clip: frames [{args.frames}, 1280], text [1, 512], "
