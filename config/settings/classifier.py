@@ -14,6 +14,8 @@ CLIPCAT_TEXT_ENCODER = env_str("CLIPCAT_TEXT_ENCODER", "use-multilingual")
 CLIPCAT_TRAIN_DEVICE = env_str("CLIPCAT_TRAIN_DEVICE", "auto")
 CLIPCAT_MODEL_NAME = env_str("CLIPCAT_MODEL_NAME", "nextvlad_moe_small")
 CLIPCAT_TRAIN_EPOCHS = env_int("CLIPCAT_TRAIN_EPOCHS", 30)
+# Epochs when a run starts from the active model (early stopping may end either sooner).
+CLIPCAT_FINETUNE_EPOCHS = env_int("CLIPCAT_FINETUNE_EPOCHS", 10)
 # Triggers within this many seconds coalesce into one run.
 CLIPCAT_RETRAIN_WINDOW_S = env_int("CLIPCAT_RETRAIN_WINDOW_S", 60)
 # A retrain starts after this many new final labels since the active model was trained.

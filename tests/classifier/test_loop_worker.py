@@ -89,7 +89,7 @@ def test_killed_worker_leaves_the_active_model(live_worker, labeled, demo, setti
 
     # A second worker on a queue of its own, with long training so it is caught in the middle.
     queue = f"kill-{os.getpid()}"
-    env = {**os.environ, **live_worker.env, "CLIPCAT_TRAIN_EPOCHS": "400"}
+    env = {**os.environ, **live_worker.env, "CLIPCAT_TRAIN_EPOCHS": "400", "CLIPCAT_FINETUNE_EPOCHS": "400"}
     process = subprocess.Popen(
         [
             str(os.path.join(os.path.dirname(sys.executable), "celery")),
