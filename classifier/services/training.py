@@ -136,8 +136,6 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
     from classifier.ml.registry import create_model
     from classifier.ml.train import ClipFeatures, evaluate, resolve_device, train_supervised
 
-    # A converged model's small activations turn into denormal floats, which run ~4x slower on CPUs.
-    torch.set_flush_denormal(True)
     taxonomy = run.taxonomy
     release = release_latest(taxonomy)
     if release is None:
@@ -217,15 +215,21 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
             run.metrics = {k: v for k, v in p.metrics.items() if isinstance(v, int | float)}
         report.flush()
 
-    train_supervised(
-        model,
-        train_data,
-        label_space,
-        train_config,
-        val_data=val_data,
-        progress=on_progress,
-        should_cancel=report.should_cancel,
-    )
+    # A converged model's small activations turn into denormal floats, which run ~4x slower on CPUs:
+    # flush them while training (process-wide, so it is switched back off afterwards).
+    torch.set_flush_denormal(True)
+    try:
+        train_supervised(
+            model,
+            train_data,
+            label_space,
+            train_config,
+            val_data=val_data,
+            progress=on_progress,
+            should_cancel=report.should_cancel,
+        )
+    finally:
+        torch.set_flush_denormal(False)
     report.stage("evaluating", "Evaluating on held-out labels", 0.92)
     metrics = evaluate(model, val_data, label_space, device=device, report=True)
     metrics["held_out"], metrics["trained_on"] = len(val_data), len(train_data)
