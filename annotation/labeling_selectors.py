@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from annotation.agreement import alpha_per_level, gold_accuracy
 from annotation.choices import AssignmentStatus, LabelKind, TaskStatus
 from annotation.models import Label, Project, ProjectMember, Task
-from annotation.services.labels import category_path_codes
+from annotation.services.labels import category_path_codes, category_paths
 from annotation.services.queue import queue_remaining
 from taxonomy.models import Category
 from taxonomy.selectors import standard_current
@@ -31,23 +31,8 @@ def require_member(project: Project, user) -> ProjectMember | None:
 
 
 def _paths(category_ids) -> dict[int, tuple[str, ...]]:
-    """category id -> path of codes, for many categories with one query."""
-    cats = Category.objects.filter(pk__in=set(category_ids)).only("id", "tree_id", "lft", "rght", "code", "level")
-    by_tree: dict[int, list] = defaultdict(list)
-    for c in cats:
-        by_tree[c.tree_id].append(c)
-    result = {}
-    for tree_id, members in by_tree.items():
-        nodes = list(Category.objects.filter(tree_id=tree_id).values_list("id", "parent_id", "code"))
-        parent = {pk: (pid, code) for pk, pid, code in nodes}
-        for c in members:
-            codes, cur = [], c.pk
-            while cur is not None:
-                pid, code = parent[cur]
-                codes.append(code)
-                cur = pid
-            result[c.pk] = tuple(reversed(codes))
-    return result
+    """category id -> path of codes, for many categories (one query for the categories, one for their paths)."""
+    return category_paths(list(Category.objects.filter(pk__in=set(category_ids))))
 
 
 def annotator_stats(*, project: Project, user) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 
 from taxonomy.choices import CategoryStatus
 from taxonomy.diff import SnapshotRow, diff_snapshots
@@ -151,7 +151,3 @@ def release_diff(old: Release, new: Release) -> list[dict]:
         raise ValueError("Both releases must belong to the same taxonomy.")
     entries = diff_snapshots(release_snapshot_rows(old), release_snapshot_rows(new))
     return [e.as_dict() for e in entries if e.action != "kept" or e.standard_changed]
-
-
-def categories_for_taxonomy(taxonomy: Taxonomy) -> QuerySet[Category]:
-    return Category.objects.filter(taxonomy=taxonomy).select_related("parent", "replaced_by")

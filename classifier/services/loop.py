@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Max
 
-from classifier.choices import ModelStatus, RunStatus, RunTrigger
-from classifier.models import ModelVersion, TrainingRun
+from classifier.choices import RunStatus, RunTrigger
+from classifier.models import TrainingRun
 from taxonomy.models import Taxonomy
 
 from .inference import active_version
@@ -51,7 +51,3 @@ def retrain_when_labels_accumulate() -> int:
             )
             requested += 1
     return requested
-
-
-def model_exists(taxonomy_id: int) -> bool:
-    return ModelVersion.objects.filter(taxonomy_id=taxonomy_id, status=ModelStatus.ACTIVE).exists()
