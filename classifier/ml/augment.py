@@ -67,9 +67,7 @@ def normalize_attention(attention: torch.Tensor, size: tuple[int, int]) -> torch
     return up / up.amax(dim=(1, 2), keepdim=True).clamp_min(_EPS)
 
 
-def _thresholds(
-    theta: Threshold, n: int, generator: torch.Generator | None, device: torch.device
-) -> torch.Tensor:
+def _thresholds(theta: Threshold, n: int, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
     if isinstance(theta, tuple):
         low, high = theta
         return (low + (high - low) * torch.rand(n, generator=generator)).to(device)

@@ -105,8 +105,21 @@ class ModelConfig(_JsonConfig):
         _check(len(set(self.modalities)) == len(self.modalities), "ModelConfig.modalities has duplicates")
         for m in self.modalities:
             _check(m in MODALITIES, f"unknown modality {m!r}; known: {MODALITIES}")
-        _positive(self, "frame_dim", "text_dim", "audio_mels", "audio_steps", "audio_embed_dim", "clusters",
-                  "groups", "expansion", "branch_dim", "hidden_size", "num_experts", "gating_reduction")
+        _positive(
+            self,
+            "frame_dim",
+            "text_dim",
+            "audio_mels",
+            "audio_steps",
+            "audio_embed_dim",
+            "clusters",
+            "groups",
+            "expansion",
+            "branch_dim",
+            "hidden_size",
+            "num_experts",
+            "gating_reduction",
+        )
         for name in ("dropout", "modality_dropout"):
             value = getattr(self, name)
             _check(value is None or 0.0 <= value < 1.0, f"ModelConfig.{name} must be in [0, 1)")
@@ -142,8 +155,17 @@ class TrainConfig(_JsonConfig):
     log_every: int = 10
 
     def __post_init__(self) -> None:
-        _positive(self, "epochs", "batch_size", "lr", "patience", "max_steps_per_epoch", "eval_batch_size",
-                  "log_every", "grad_clip")
+        _positive(
+            self,
+            "epochs",
+            "batch_size",
+            "lr",
+            "patience",
+            "max_steps_per_epoch",
+            "eval_batch_size",
+            "log_every",
+            "grad_clip",
+        )
         _check(self.weight_decay >= 0, "TrainConfig.weight_decay must be >= 0")
         _check(self.schedule in ("cosine", "constant"), f"bad schedule {self.schedule!r}")
         _check(self.loss in ("ce", "bce"), f"bad loss {self.loss!r}")
@@ -178,8 +200,17 @@ class ContrastiveConfig(_JsonConfig):
     log_every: int = 10
 
     def __post_init__(self) -> None:
-        _positive(self, "epochs", "batch_size", "lr", "queue_size", "temperature", "proj_dim",
-                  "max_steps_per_epoch", "log_every")
+        _positive(
+            self,
+            "epochs",
+            "batch_size",
+            "lr",
+            "queue_size",
+            "temperature",
+            "proj_dim",
+            "max_steps_per_epoch",
+            "log_every",
+        )
         _check(0.0 <= self.momentum < 1.0, "momentum must be in [0, 1)")
         _check(0.0 < self.crop_min <= 1.0, "crop_min must be in (0, 1]")
         _check(0.0 <= self.drop_prob < 1.0, "drop_prob must be in [0, 1)")

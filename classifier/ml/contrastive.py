@@ -23,8 +23,9 @@ from classifier.ml.train import CancelFn, ClipFeatures, Progress, ProgressFn, Tr
 Batch = dict[str, Tensor]
 
 
-def augment_view(batch: Batch, generator: torch.Generator, crop_min: float = 0.5, drop_prob: float = 0.2,
-                 noise_std: float = 0.05) -> Batch:
+def augment_view(
+    batch: Batch, generator: torch.Generator, crop_min: float = 0.5, drop_prob: float = 0.2, noise_std: float = 0.05
+) -> Batch:
     """One random view of a CPU batch: temporal crop, step dropping, feature noise per modality.
 
     A clip that had valid steps keeps at least one. Order of steps is kept (NeXtVLAD ignores it).
@@ -75,8 +76,14 @@ class MoCo(nn.Module):
         temperature: InfoNCE temperature.
     """
 
-    def __init__(self, encoder: nn.Module, proj_dim: int = 128, queue_size: int = 4096, momentum: float = 0.999,
-                 temperature: float = 0.2) -> None:
+    def __init__(
+        self,
+        encoder: nn.Module,
+        proj_dim: int = 128,
+        queue_size: int = 4096,
+        momentum: float = 0.999,
+        temperature: float = 0.2,
+    ) -> None:
         super().__init__()
         dim = encoder.embed_dim
         self.encoder_q = encoder
@@ -167,7 +174,7 @@ def pretrain_contrastive(
         for step in range(steps):
             if cancelled():
                 raise TrainingCancelled(f"cancelled at epoch {epoch} step {step}")
-            batch = data.batch(order[step * batch_size: (step + 1) * batch_size])
+            batch = data.batch(order[step * batch_size : (step + 1) * batch_size])
             view_q = {k: v.to(device) for k, v in augment_view(batch, gen, **aug).items()}
             view_k = {k: v.to(device) for k, v in augment_view(batch, gen, **aug).items()}
             loss = moco(view_q, view_k)

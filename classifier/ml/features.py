@@ -103,9 +103,7 @@ class FeatureCache:
             raise
         return path
 
-    def get_or_compute(
-        self, clip_key: str, backbone_id: str, compute: Callable[[], np.ndarray]
-    ) -> np.ndarray:
+    def get_or_compute(self, clip_key: str, backbone_id: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """Cached features, computing and storing them on a miss.
 
         Args:
@@ -163,9 +161,7 @@ def clip_frame_features(
     return cache.get_or_compute(clip_key, extractor.backbone_id, lambda: extractor.extract(load_frames()))
 
 
-def clip_text_features(
-    cache: FeatureCache, encoder: TextEncoderLike, clip_key: str, texts: list[str]
-) -> np.ndarray:
+def clip_text_features(cache: FeatureCache, encoder: TextEncoderLike, clip_key: str, texts: list[str]) -> np.ndarray:
     """Text embeddings of a clip's texts (title, description, tags) ``[len(texts), dim]``, cached.
 
     Args:
@@ -221,7 +217,5 @@ def clip_wsdan_features(
 
 def _checked(name: str, what: str) -> str:
     if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name) or ".." in name:
-        raise ValueError(
-            f"{what} {name!r} must be 1-200 characters of [A-Za-z0-9._@+=-], starting alphanumeric"
-        )
+        raise ValueError(f"{what} {name!r} must be 1-200 characters of [A-Za-z0-9._@+=-], starting alphanumeric")
     return name

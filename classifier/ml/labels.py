@@ -45,9 +45,12 @@ class LabelSpace:
     """
 
     def __init__(self, categories: Iterable[Category | Mapping[str, Any]], release: str) -> None:
-        rows = [c if isinstance(c, Category) else Category(str(c["code"]), c.get("parent_code") or None,
-                                                           int(c["level"]), str(c.get("name", "")))
-                for c in categories]
+        rows = [
+            c
+            if isinstance(c, Category)
+            else Category(str(c["code"]), c.get("parent_code") or None, int(c["level"]), str(c.get("name", "")))
+            for c in categories
+        ]
         self.release = str(release)
         self.categories: dict[str, Category] = {}
         for row in rows:
@@ -147,8 +150,10 @@ class LabelSpace:
         """
         scores = self.path_log_probs(logits)
         top = scores.topk(min(k, scores.shape[1]), dim=1)
-        return [[(self.leaf_paths[j], math.exp(s)) for s, j in zip(vals.tolist(), idx.tolist(), strict=True)]
-                for vals, idx in zip(top.values, top.indices, strict=True)]
+        return [
+            [(self.leaf_paths[j], math.exp(s)) for s, j in zip(vals.tolist(), idx.tolist(), strict=True)]
+            for vals, idx in zip(top.values, top.indices, strict=True)
+        ]
 
     # -- serialisation -----------------------------------------------------------------------------
 
@@ -212,8 +217,9 @@ def head_sources(old: LabelSpace, new: LabelSpace, mapping: Mapping_) -> dict[st
 
 
 @torch.no_grad()
-def remap_head(old_model: nn.Module, new_model: nn.Module, old: LabelSpace, new: LabelSpace,
-               mapping: Mapping_) -> dict[str, int]:
+def remap_head(
+    old_model: nn.Module, new_model: nn.Module, old: LabelSpace, new: LabelSpace, mapping: Mapping_
+) -> dict[str, int]:
     """Initialise ``new_model`` (built for ``new.num_classes``) from ``old_model``.
 
     The backbone is copied. In the heads, kept / renamed / moved categories keep their class

@@ -73,9 +73,7 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, ignore: int = -1) -> float:
     return float((y_true[valid] == y_pred[valid]).mean()) if valid.any() else 0.0
 
 
-def confusion_matrix(
-    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int, ignore: int = -1
-) -> np.ndarray:
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int, ignore: int = -1) -> np.ndarray:
     """[num_classes, num_classes] counts, rows = true class, columns = predicted class."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     valid = y_true != ignore
@@ -113,8 +111,14 @@ def per_category_report(
     cm = confusion_matrix(y_true, y_pred, len(codes), ignore)
     precision, recall, f1 = _prf(cm)
     return [
-        {"code": code, "support": int(cm[i].sum()), "predicted": int(cm[:, i].sum()),
-         "precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i])}
+        {
+            "code": code,
+            "support": int(cm[i].sum()),
+            "predicted": int(cm[:, i].sum()),
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+        }
         for i, code in enumerate(codes)
     ]
 

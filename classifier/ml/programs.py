@@ -40,12 +40,15 @@ class ProgramMatcher:
         out = sims.new_full((sims.shape[0], len(self.program_ids)), -2.0)
         return out.scatter_reduce(1, self.owner.expand_as(sims), sims, reduce="amax", include_self=True)
 
-    def match(self, embeddings: Tensor, k: int = 5,
-              min_similarity: float = -1.0) -> list[list[tuple[str | int, float]]]:
+    def match(
+        self, embeddings: Tensor, k: int = 5, min_similarity: float = -1.0
+    ) -> list[list[tuple[str | int, float]]]:
         """Top-k (program_id, similarity) per clip, best first, above ``min_similarity``."""
         top = self.similarities(embeddings).topk(min(k, len(self.program_ids)), dim=1)
-        return [[(self.program_ids[j], s) for s, j in zip(vals.tolist(), idx.tolist(), strict=True)
-                 if s >= min_similarity] for vals, idx in zip(top.values, top.indices, strict=True)]
+        return [
+            [(self.program_ids[j], s) for s, j in zip(vals.tolist(), idx.tolist(), strict=True) if s >= min_similarity]
+            for vals, idx in zip(top.values, top.indices, strict=True)
+        ]
 
     @property
     def ids(self) -> Sequence[str | int]:

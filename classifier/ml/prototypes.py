@@ -65,8 +65,10 @@ class PrototypeClassifier:
     def predict(self, embeddings: Tensor, k: int = 1, min_similarity: float = -1.0) -> list[list[tuple[str, float]]]:
         """Top-k (code, cosine) per clip, dropping those below ``min_similarity``."""
         top = self.scores(embeddings).topk(min(k, len(self.codes)), dim=1)
-        return [[(self.codes[j], s) for s, j in zip(vals.tolist(), idx.tolist(), strict=True) if s >= min_similarity]
-                for vals, idx in zip(top.values, top.indices, strict=True)]
+        return [
+            [(self.codes[j], s) for s, j in zip(vals.tolist(), idx.tolist(), strict=True) if s >= min_similarity]
+            for vals, idx in zip(top.values, top.indices, strict=True)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {"codes": self.codes, "prototypes": self.prototypes.tolist(), "counts": self.counts}

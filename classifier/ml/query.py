@@ -14,8 +14,9 @@ from classifier.ml.labels import LabelSpace
 
 
 @torch.no_grad()
-def predict_query(model: nn.Module, label_space: LabelSpace, query_embedding: Tensor,
-                  k: int = 5) -> list[tuple[tuple[str, ...], float]]:
+def predict_query(
+    model: nn.Module, label_space: LabelSpace, query_embedding: Tensor, k: int = 5
+) -> list[tuple[tuple[str, ...], float]]:
     """Top-k category paths for one query.
 
     Args:

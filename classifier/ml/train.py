@@ -51,7 +51,7 @@ def seed_everything(seed: int) -> None:
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """"auto" picks CUDA when present, else CPU."""
+    """ "auto" picks CUDA when present, else CPU."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
@@ -91,8 +91,12 @@ class ClipFeatures:
         return ClipFeatures({k: v[index] for k, v in self.tensors.items()}, targets)
 
     @classmethod
-    def from_clips(cls, clips: Sequence[Mapping[str, Any]], targets: Tensor | None = None,
-                   max_steps: Mapping[str, int] | None = None) -> ClipFeatures:
+    def from_clips(
+        cls,
+        clips: Sequence[Mapping[str, Any]],
+        targets: Tensor | None = None,
+        max_steps: Mapping[str, int] | None = None,
+    ) -> ClipFeatures:
         """Pad per-clip features into a batch.
 
         Args:
@@ -103,8 +107,10 @@ class ClipFeatures:
         """
         tensors: dict[str, Tensor] = {}
         for name in MODALITIES:
-            seqs = [None if c.get(name) is None else torch.as_tensor(np.asarray(c[name]), dtype=torch.float32)
-                    for c in clips]
+            seqs = [
+                None if c.get(name) is None else torch.as_tensor(np.asarray(c[name]), dtype=torch.float32)
+                for c in clips
+            ]
             shapes = {tuple(s.shape[1:]) for s in seqs if s is not None and s.shape[0] > 0}
             if not shapes:
                 continue
@@ -161,8 +167,13 @@ def sampling_weights(targets: Tensor, balance: str) -> Tensor:
     return weights * has_label.float()
 
 
-def level_losses(logits: Mapping[str, Tensor], targets: Tensor, loss: str = "ce",
-                 label_smoothing: float = 0.0, level_weights: Sequence[float] | None = None) -> Tensor:
+def level_losses(
+    logits: Mapping[str, Tensor],
+    targets: Tensor,
+    loss: str = "ce",
+    label_smoothing: float = 0.0,
+    level_weights: Sequence[float] | None = None,
+) -> Tensor:
     """Weighted mean over levels of the per-level loss; ``IGNORE`` targets and empty levels are skipped."""
     total, weight_sum = None, 0.0
     for level in range(targets.shape[1]):
@@ -185,8 +196,9 @@ def level_losses(logits: Mapping[str, Tensor], targets: Tensor, loss: str = "ce"
 
 
 @torch.no_grad()
-def predict(model: nn.Module, data: ClipFeatures, batch_size: int = 512,
-            device: torch.device | str = "cpu") -> tuple[dict[str, Tensor], Tensor]:
+def predict(
+    model: nn.Module, data: ClipFeatures, batch_size: int = 512, device: torch.device | str = "cpu"
+) -> tuple[dict[str, Tensor], Tensor]:
     """Logits per level and embeddings of every clip (eval mode, CPU tensors)."""
     was_training = model.training
     model.eval()
@@ -202,8 +214,15 @@ def predict(model: nn.Module, data: ClipFeatures, batch_size: int = 512,
     return {k: torch.cat(v) for k, v in logits.items()}, torch.cat(embeddings)
 
 
-def evaluate(model: nn.Module, data: ClipFeatures, label_space: LabelSpace, batch_size: int = 512,
-             device: torch.device | str = "cpu", loss: str = "ce", report: bool = False) -> dict[str, Any]:
+def evaluate(
+    model: nn.Module,
+    data: ClipFeatures,
+    label_space: LabelSpace,
+    batch_size: int = 512,
+    device: torch.device | str = "cpu",
+    loss: str = "ce",
+    report: bool = False,
+) -> dict[str, Any]:
     """Metrics on labelled clips, using the consistent path decoding.
 
     Returns:
@@ -238,8 +257,11 @@ def evaluate(model: nn.Module, data: ClipFeatures, label_space: LabelSpace, batc
     out["macro_f1"] = M.macro_f1(true_leaf, pred_path.numpy(), len(label_space.leaf_paths))
 
     def nodes(row: Tensor) -> list[str]:
-        return [label_space.level_codes[lv][int(i)] for lv, i in enumerate(row) if i != IGNORE
-                and label_space.level_codes[lv][int(i)] != END]
+        return [
+            label_space.level_codes[lv][int(i)]
+            for lv, i in enumerate(row)
+            if i != IGNORE and label_space.level_codes[lv][int(i)] != END
+        ]
 
     out["hierarchical_f1"] = M.hierarchical_f1([nodes(t) for t in targets], [nodes(p) for p in pred_levels])
     if report:
@@ -304,7 +326,8 @@ def train_supervised(
     total_steps = steps * config.epochs
     cosine = config.schedule == "cosine"
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if cosine else 1.0)
+        optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / total_steps)) if cosine else 1.0
+    )
 
     best_score, best_epoch, best_state, bad_epochs = -math.inf, 0, None, 0
     history: list[dict[str, float]] = []
@@ -318,12 +341,13 @@ def train_supervised(
         for step in range(steps):
             if cancelled():
                 raise TrainingCancelled(f"cancelled at epoch {epoch} step {step}")
-            index = order[step * config.batch_size: (step + 1) * config.batch_size]
+            index = order[step * config.batch_size : (step + 1) * config.batch_size]
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.precision == "bf16"):
                 logits = model(data.batch(index, device))
             logits = {k: v.float() for k, v in logits.items()}
-            loss = level_losses(logits, data.targets[index].to(device), config.loss, config.label_smoothing,
-                                config.level_weights)
+            loss = level_losses(
+                logits, data.targets[index].to(device), config.loss, config.label_smoothing, config.level_weights
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if config.grad_clip:

@@ -87,8 +87,16 @@ def log_mel(waveform_16k: Tensor | np.ndarray) -> Tensor:
     if chunks == 0:
         return torch.zeros(0, N_MELS, STEPS_PER_CHUNK)
     wav = torch.nn.functional.pad(wav, (0, chunks * SAMPLE_RATE - wav.numel()))
-    spec = torch.stft(wav, n_fft=N_FFT, hop_length=HOP, win_length=WIN, window=torch.hann_window(WIN),
-                      center=True, pad_mode="constant", return_complex=True)
+    spec = torch.stft(
+        wav,
+        n_fft=N_FFT,
+        hop_length=HOP,
+        win_length=WIN,
+        window=torch.hann_window(WIN),
+        center=True,
+        pad_mode="constant",
+        return_complex=True,
+    )
     magnitude = spec.abs()[:, : chunks * STEPS_PER_CHUNK]  # [bins, frames]
     if _FILTERBANK is None:
         _FILTERBANK = mel_filterbank()
@@ -109,9 +117,7 @@ class AudioCNN(nn.Module):
         forward(x [N, n_mels, steps]) -> [N, embed_dim]
     """
 
-    def __init__(
-        self, embed_dim: int = 128, n_mels: int = N_MELS, channels: tuple[int, ...] = (16, 32, 64)
-    ) -> None:
+    def __init__(self, embed_dim: int = 128, n_mels: int = N_MELS, channels: tuple[int, ...] = (16, 32, 64)) -> None:
         super().__init__()
         self.embed_dim = embed_dim
         self.input_norm = nn.BatchNorm2d(1)

@@ -93,9 +93,7 @@ def read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], str]:
     return dict(state), digest
 
 
-def convert_efficientnet_pytorch_keys(
-    state_dict: dict[str, torch.Tensor], model: nn.Module
-) -> dict[str, torch.Tensor]:
+def convert_efficientnet_pytorch_keys(state_dict: dict[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
     """Rename ``efficientnet_pytorch``-style keys to the names of a timm EfficientNet.
 
     The flat block index of the source (``_blocks.7``) is mapped to timm's ``(stage, index)`` using

@@ -96,9 +96,7 @@ class FrameFeatureExtractor:
         self.backend = select_backend(backend, device)
         self.batch_size = batch_size
         self._backbone = create_frame_backbone(config) if self.backend.startswith("torch") else None
-        self._weights_sha256 = (
-            self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
-        )
+        self._weights_sha256 = self._backbone.weights_sha256 if self._backbone else file_sha256(config.checkpoint_path)
         self._calibration = calibration_frames
         self._calibration_digest = ""
         if self.backend == "onnx-int8":
@@ -178,9 +176,7 @@ class FrameFeatureExtractor:
             raise ValueError(f"backend {self.backend!r} needs onnx_cache_dir for its exported model")
         cache = Path(onnx_cache_dir)
         stem = f"{self.config.model_name}-{self.config.input_size}-{self._weights_sha256[:12]}"
-        fp32 = cached_file(
-            cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p)
-        )
+        fp32 = cached_file(cache / f"{stem}-fp32.r{RECIPE_VERSION}.onnx", lambda p: export_onnx(self.backbone, p))
         path = fp32
         if self.backend == "onnx-int8":
             path = cached_file(

