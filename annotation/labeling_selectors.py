@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q
 from rest_framework.exceptions import PermissionDenied
 
 from annotation.agreement import alpha_per_level, gold_accuracy
@@ -20,7 +20,7 @@ def projects_for_user(user):
     """Managers (and admins) see every project; everyone else the projects they are members of."""
     if user.has_perm("annotation.manage_project"):
         return Project.objects.all()
-    return Project.objects.filter(members__user=user).distinct()
+    return Project.objects.filter(Exists(ProjectMember.objects.filter(project=OuterRef("pk"), user=user)))
 
 
 def require_member(project: Project, user) -> ProjectMember | None:

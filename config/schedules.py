@@ -11,7 +11,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"queue": Queue.MEDIA},
     },
-    # Give expired labeling leases back to the queue (the queue also does this lazily on "next").
+    # Give expired labeling leases back to the queue ("next" also does it when the queue looks empty).
     "leases-expire": {
         "task": "annotation.tasks.leases_expire",
         "schedule": crontab(minute="*"),

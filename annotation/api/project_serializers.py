@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotation.api.serializers import LeaseClipSerializer
 from annotation.choices import MemberRole, QueueOrder, ReviewDecision
 from annotation.models import Assignment, Label, LabelMigration, Program, Project, ProjectMember, Review, Task
 from taxonomy.models import Category, Release, Taxonomy
@@ -160,10 +162,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
         model = Assignment
         fields = ["id", "task", "project", "status", "leased_at", "expires_at", "relabel_reason", "clip", "suggestion"]
 
+    @extend_schema_field(LeaseClipSerializer)
     def get_clip(self, obj) -> dict:
-        from annotation.api.serializers import ClipSerializer
-
-        return ClipSerializer(obj.task.clip, context=self.context).data
+        return LeaseClipSerializer(obj.task.clip, context=self.context).data
 
     def get_suggestion(self, obj) -> dict | None:
         """The model's suggestion (top categories with confidence); None until a model exists."""

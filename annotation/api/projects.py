@@ -3,7 +3,7 @@ labels, exports and label migrations."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -52,14 +52,13 @@ class ProjectViewSet(
     }
 
     def get_queryset(self):
-        return (
-            selectors.projects_for_user(self.request.user)
-            .annotate(
-                task_count=Count("tasks", filter=Q(tasks__is_gold=False)),
-                done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE, tasks__is_gold=False)),
-            )
-            .order_by("name")
-        )
+        projects = selectors.projects_for_user(self.request.user)
+        if self.action not in ("list", "retrieve", "create", "update", "partial_update"):
+            return projects  # the queue, stats and exports don't show the task counts
+        return projects.annotate(
+            task_count=Count("tasks", filter=Q(tasks__is_gold=False)),
+            done_count=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE, tasks__is_gold=False)),
+        ).order_by("name")
 
     @extend_schema(request=s.ProjectCreateSerializer, responses={201: s.ProjectSerializer})
     def create(self, request, *args, **kwargs):
@@ -98,8 +97,7 @@ class ProjectViewSet(
     def next(self, request, pk=None):
         """Lease the next clip to the caller, or return a lease they already hold; 204 when none is left.
         Pass `exclude` (lease ids already on the page) to preload the following clip (at most two held)."""
-        project = self.get_object()
-        selectors.require_member(project, request.user)
+        project = self.get_object()  # projects_for_user: members only, unless the caller manages projects
         form = s.NextSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         assignment = queue.task_next_for_annotator(
@@ -107,6 +105,7 @@ class ProjectViewSet(
         )
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
+        prefetch_related_objects([assignment.task.clip], "tags")
         context = {**self.get_serializer_context(), "suggestion_provider": hooks.suggestion_for}
         return Response(s.AssignmentSerializer(assignment, context=context).data)
 
@@ -165,7 +164,10 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     action_permissions = {a: ["annotation.add_label"] for a in ("renew", "release", "submit", "skip")}
 
     def get_queryset(self):
-        return Assignment.objects.filter(annotator=self.request.user).select_related("task__clip", "task__project")
+        assignments = Assignment.objects.filter(annotator=self.request.user)
+        if self.action in ("submit", "skip", "release"):
+            return assignments  # the services lock and load what they need
+        return assignments.select_related("task__clip__program", "task__project").prefetch_related("task__clip__tags")
 
     @extend_schema(request=None, responses=s.AssignmentSerializer)
     @action(detail=True, methods=["post"])

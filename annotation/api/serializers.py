@@ -82,6 +82,18 @@ class ClipSerializer(serializers.ModelSerializer):
         return self._url(clip, "audio")
 
 
+class LeaseClipSerializer(ClipSerializer):
+    """What the labeling page shows of a leased clip: its text, program and media. Lean on purpose: it is
+    built on every "next clip"; the full record is at the clip's own URL."""
+
+    class Meta(ClipSerializer.Meta):
+        fields = [
+            "id", "title", "description", "tags", "program", "duration", "fps", "width", "height",
+            "has_audio", "strip_frames", "video_url", "poster_url", "strip_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 class TagsField(serializers.ListField):
     """A list of tags, or (from a form) one comma-separated string."""
 

@@ -33,16 +33,25 @@ def category_paths(categories: list[Category]) -> dict[int, tuple[str, ...]]:
     }
 
 
-def _locked_assignment(assignment: Assignment, user) -> tuple[Assignment, Task]:
+def _finish_lease(assignment: Assignment, user, status: str) -> Task:
+    """Lock the lease's task and close the lease as `status`; refuses a lease that is not open any more.
+    Callers run inside a transaction, so a later refusal (a bad category) reopens it."""
     if assignment.annotator_id != user.pk:
         raise PermissionDenied("This lease belongs to someone else.")
-    task = Task.objects.select_for_update(of=("self",)).select_related("project__taxonomy").get(pk=assignment.task_id)
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.status != AssignmentStatus.LEASED:
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("project__taxonomy", "project__release")
+        .get(pk=assignment.task_id)
+    )
+    finished = Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.LEASED).update(
+        status=status, finished_at=timezone.now()
+    )
+    if not finished:
+        now = Assignment.objects.filter(pk=assignment.pk).values_list("status", flat=True).first()
         raise ValidationError(
-            f"This clip was already {assignment.status} in this lease; nothing was saved twice. Ask for the next clip."
+            f"This clip was already {now} in this lease; nothing was saved twice. Ask for the next clip."
         )
-    return assignment, task
+    return task
 
 
 @transaction.atomic
@@ -59,7 +68,7 @@ def label_submit(
 ) -> Label:
     """Save a person's label for the task they hold. A lease past its expiry is still accepted while it
     has not been reclaimed (its slot is still counted), so a slow submit loses nothing."""
-    assignment, task = _locked_assignment(assignment, user)
+    task = _finish_lease(assignment, user, AssignmentStatus.SUBMITTED)
     project = task.project
     if category.taxonomy_id != project.taxonomy_id:
         raise ValidationError({"category": "That category belongs to another taxonomy."})
@@ -74,22 +83,22 @@ def label_submit(
         kind=LabelKind.LABEL,
         category=category,
         program=program,
-        release_id=project.release_id,
+        release=project.release,
         time_spent_ms=max(0, min(int(time_spent_ms), 24 * 3600 * 1000)),
         suggested_category=suggested_category,
         suggestion_taken=suggested_category is not None and suggested_category.pk == category.pk,
         flagged=flagged,
         flag_comment=flag_comment.strip(),
     )
-    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED, finished_at=timezone.now())
     if task.is_gold:
         return label
     task.labels_count += 1  # the row is locked: this is the stored value plus one
-    Task.objects.filter(pk=task.pk).update(labels_count=task.labels_count)
     if flagged:
-        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW)
+        Task.objects.filter(pk=task.pk).update(labels_count=task.labels_count, status=TaskStatus.REVIEW)
     elif task.labels_count >= task.required:
-        task_decide(task=task)
+        task_decide(task=task, labels_count=task.labels_count)
+    else:
+        Task.objects.filter(pk=task.pk).update(labels_count=task.labels_count)
     return label
 
 
@@ -100,31 +109,32 @@ def label_skip(*, assignment: Assignment, user, reason: str, time_spent_ms: int 
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Say why you skip this clip."})
-    assignment, task = _locked_assignment(assignment, user)
+    task = _finish_lease(assignment, user, AssignmentStatus.SKIPPED)
     label = Label.objects.create(
         task=task,
         assignment=assignment,
         annotator=user,
         kind=LabelKind.SKIP,
-        release_id=task.project.release_id,
+        release=task.project.release,
         skip_reason=reason[:300],
         time_spent_ms=max(0, int(time_spent_ms)),
     )
-    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SKIPPED, finished_at=timezone.now())
     if not task.is_gold:
         Task.objects.filter(pk=task.pk, taken__gt=0).update(taken=F("taken") - 1)
     return label
 
 
-def task_decide(*, task: Task) -> None:
-    """Apply agreement to a task whose labels are all in: a final label, or review."""
+def task_decide(*, task: Task, labels_count: int | None = None) -> None:
+    """Apply agreement to a task whose labels are all in: a final label, or review. A caller that has
+    just counted a new label passes `labels_count`, stored in the same update."""
+    also = {} if labels_count is None else {"labels_count": labels_count}
     labels = list(task.labels.filter(kind=LabelKind.LABEL, is_current=True).select_related("category"))
     by_category = category_paths(list({label.category_id: label.category for label in labels}.values()))
     paths = {label.pk: by_category[label.category_id] for label in labels}
     result = clip_agreement(list(paths.values()), max_depth=task.project.taxonomy.max_depth)
     agreement = {"levels": result.per_level, "partial": round(result.partial, 4), "labels": len(labels)}
     if result.decision is None:
-        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW, agreement=agreement)
+        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW, agreement=agreement, **also)
     else:
         winner = next(label for label in labels if paths[label.pk] == result.decision)
         programs = [label.program_id for label in labels if paths[label.pk] == result.decision and label.program_id]
@@ -137,4 +147,5 @@ def task_decide(*, task: Task) -> None:
             final_source="agreement",
             final_release_id=task.project.release_id,
             completed_at=timezone.now(),
+            **also,
         )

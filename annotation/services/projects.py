@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from annotation.choices import ClipStatus, MemberRole
@@ -138,7 +138,21 @@ def project_sync_tasks(*, project: Project, seed: int | None = None) -> int:
         if clip_id not in have
     ]
     Task.objects.bulk_create(new, batch_size=2000)
+    if len(new) >= ANALYZE_AFTER:
+        _refresh_planner_statistics()
     return len(new)
+
+
+# A project that gains this many tasks at once has its table statistics refreshed on the spot: until
+# autovacuum gets to it (a minute or more), PostgreSQL would plan "next clip" as if the project were
+# empty and walk every task on each request (measured: 480 ms instead of 0.1 ms at 10,000 tasks).
+ANALYZE_AFTER = 1000
+
+
+def _refresh_planner_statistics() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Task._meta.db_table}")
 
 
 @transaction.atomic

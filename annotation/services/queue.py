@@ -12,7 +12,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from annotation.choices import AssignmentStatus, QueueOrder, TaskStatus
@@ -31,18 +31,18 @@ QUEUE_ORDERING = {
 
 def _lease(task: Task, user, project: Project) -> Assignment:
     now = timezone.now()
+    expires_at = now + timedelta(seconds=project.lease_seconds)
     if not task.is_gold:  # gold tasks are labeled by everyone once; their slots are not counted
         Task.objects.filter(pk=task.pk).update(taken=F("taken") + 1)
-    assignment = Assignment.objects.filter(task=task, annotator=user, status=AssignmentStatus.EXPIRED).first()
-    if assignment is not None:  # the same person coming back to a lease they let expire
-        assignment.status = AssignmentStatus.LEASED
-        assignment.leased_at = now
-        assignment.expires_at = now + timedelta(seconds=project.lease_seconds)
-        assignment.save(update_fields=["status", "leased_at", "expires_at"])
+    task.project = project  # the caller's instance: serializers read it without another query
+    if task.my_expired_id is not None:  # the same person coming back to a lease they let expire
+        Assignment.objects.filter(pk=task.my_expired_id).update(
+            status=AssignmentStatus.LEASED, leased_at=now, expires_at=expires_at, finished_at=None
+        )
+        assignment = Assignment.objects.get(pk=task.my_expired_id)
+        assignment.task = task
         return assignment
-    return Assignment.objects.create(
-        task=task, annotator=user, expires_at=now + timedelta(seconds=project.lease_seconds)
-    )
+    return Assignment.objects.create(task=task, annotator=user, expires_at=expires_at)
 
 
 def leases_expire(*, project: Project | None = None) -> int:
@@ -65,15 +65,30 @@ def leases_expire(*, project: Project | None = None) -> int:
 
 
 def _candidates(project: Project, user, *, gold: bool):
-    done_by_user = Assignment.objects.filter(
+    # NOT EXISTS on the (task, annotator) index: with the queue-order index the database walks the
+    # project's open tasks in order and stops at the first one this person has not had, whatever the
+    # size of their history.
+    had = Assignment.objects.filter(
+        task=OuterRef("pk"),
         annotator=user,
-        task__project=project,
         status__in=[AssignmentStatus.LEASED, AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED],
-    ).values("task_id")
-    qs = Task.objects.filter(project=project, status=TaskStatus.OPEN, is_gold=gold).exclude(pk__in=done_by_user)
+    )
+    qs = Task.objects.filter(project=project, status=TaskStatus.OPEN, is_gold=gold).filter(~Exists(had))
     if not gold:
         qs = qs.filter(taken__lt=F("required"))
     return qs.order_by(*QUEUE_ORDERING[QueueOrder(project.queue_order)])
+
+
+def _take(project: Project, user, *, gold: bool) -> Task | None:
+    """Lock the first candidate no one else is locking, with what leasing and the labeling page need."""
+    expired = Assignment.objects.filter(task=OuterRef("pk"), annotator=user, status=AssignmentStatus.EXPIRED)
+    return (
+        _candidates(project, user, gold=gold)
+        .select_related("clip__program")
+        .annotate(my_expired_id=Subquery(expired.values("pk")[:1]))
+        .select_for_update(skip_locked=True, of=("self",))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -90,25 +105,34 @@ def task_next_for_annotator(
     Gold tasks are mixed in at the project's `gold_share`; everyone labels each gold task once.
     """
     now = timezone.now()
-    live = Assignment.objects.filter(
-        annotator=user, task__project=project, status=AssignmentStatus.LEASED, expires_at__gte=now
+    live = list(
+        Assignment.objects.filter(
+            annotator=user, task__project=project, status=AssignmentStatus.LEASED, expires_at__gte=now
+        )
+        .select_related("task__clip__program")
+        .order_by("leased_at")[: MAX_HELD + 1]
     )
-    held = live.exclude(pk__in=exclude or []).select_related("task").order_by("leased_at").first()
+    held = next((a for a in live if a.pk not in (exclude or ())), None)
     if held is not None:
         held.expires_at = now + timedelta(seconds=project.lease_seconds)
-        held.save(update_fields=["expires_at"])
+        Assignment.objects.filter(pk=held.pk).update(expires_at=held.expires_at)
+        held.task.project = project
         return held
-    if not project.is_active or live.count() >= MAX_HELD:
+    if not project.is_active or len(live) >= MAX_HELD:
         return None
-    leases_expire(project=project)
     rng = rng or random
     order = [True, False] if project.gold_share and rng.random() < project.gold_share else [False, True]
-    for gold in order:
-        if gold and not project.gold_share:
-            continue
-        task = _candidates(project, user, gold=gold).select_for_update(skip_locked=True, of=("self",)).first()
-        if task is not None:
-            return _lease(task, user, project)
+    # Expired leases are reclaimed by beat every minute; here only when the queue seems empty, so their
+    # slots are not missed at the end of a project and "next" stays cheap the rest of the time.
+    for reclaim in (False, True):
+        if reclaim and not leases_expire(project=project):
+            break
+        for gold in order:
+            if gold and not project.gold_share:
+                continue
+            task = _take(project, user, gold=gold)
+            if task is not None:
+                return _lease(task, user, project)
     return None
 
 

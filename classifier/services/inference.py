@@ -96,12 +96,18 @@ def prediction_batches(*, version: ModelVersion) -> list[list[int]]:
 
 def suggestion_for_task(task) -> dict | None:
     """The active model's suggestion for a task's clip, for the labeling page (None without a model)."""
-    version = active_version(task.project.taxonomy_id)
-    if version is None:
-        return None
-    prediction = Prediction.objects.filter(model_version=version, clip_id=task.clip_id).first()
+    prediction = (
+        Prediction.objects.filter(
+            model_version__taxonomy_id=task.project.taxonomy_id,
+            model_version__status=ModelStatus.ACTIVE,
+            clip_id=task.clip_id,
+        )
+        .select_related("model_version")
+        .first()
+    )  # one query on the labeling page's hot path; without an active model there is none
     if prediction is None:
         return None
+    version = prediction.model_version
     cats = {c.pk: c for c in Category.objects.filter(pk__in=[t["category"] for t in prediction.top if t["category"]])}
     top = [
         {"category": {"id": c.pk, "code": c.code, "path": c.path}, "confidence": t["p"]}

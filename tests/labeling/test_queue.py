@@ -50,6 +50,23 @@ def test_expired_leases_go_back_to_the_queue(make_project, annotators, cat):
     assert Task.objects.get().labels_count == 1
 
 
+def test_expired_leases_wait_for_the_sweep_while_other_clips_are_left(make_project, annotators):
+    """"next" reclaims expired leases only when it finds nothing else (beat sweeps every minute), and a
+    person who comes back to a clip whose lease they let expire gets the same lease row back."""
+    project = make_project(n_clips=2, overlap=1, queue_order="sequential")
+    a, b = annotators[:2]
+    held = task_next_for_annotator(project=project, user=a)
+    Assignment.objects.filter(pk=held.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    other = task_next_for_annotator(project=project, user=b)
+    assert other.task_id != held.task_id
+    held.refresh_from_db()
+    assert held.status == AssignmentStatus.LEASED  # not reclaimed on the hot path
+    assert leases_expire(project=project) == 1
+    back = task_next_for_annotator(project=project, user=a)
+    assert (back.pk, back.task_id, back.status, back.finished_at) == (held.pk, held.task_id, "leased", None)
+    assert Task.objects.get(pk=held.task_id).taken == 1
+
+
 def test_a_slow_submit_on_an_unreclaimed_lease_is_kept(make_project, annotators, cat):
     project = make_project(n_clips=1)
     held = task_next_for_annotator(project=project, user=annotators[0])
