@@ -16,6 +16,7 @@ from annotation.choices import TaskStatus
 from annotation.models import Clip, Project, Task
 from taxonomy.choices import CategoryStatus
 from taxonomy.models import Category
+from taxonomy.selectors import category_index
 
 COLUMNS = [
     "clip_id",
@@ -43,24 +44,9 @@ def _neutralise(value) -> str:
     return "'" + text if text[:1] in FORMULA_PREFIXES else text
 
 
-def _category_index(project: Project) -> dict[int, tuple[str, str, list[str]]]:
-    """category id -> (code, path, codes from the root), for the whole taxonomy in one query."""
-    rows = list(Category.objects.filter(taxonomy=project.taxonomy).values_list("id", "parent_id", "code", "path"))
-    parent = {pk: (pid, code) for pk, pid, code, _ in rows}
-    index = {}
-    for pk, _, code, path in rows:
-        codes, cur = [], pk
-        while cur is not None:
-            pid, c = parent[cur]
-            codes.append(c)
-            cur = pid
-        index[pk] = (code, path, list(reversed(codes)))
-    return index
-
-
 def export_rows(project: Project) -> Iterator[dict]:
     """One dict per non-gold task, in task order, read in chunks (constant memory)."""
-    cats = _category_index(project)
+    cats = category_index(project.taxonomy_id)
     releases = dict(project.taxonomy.releases.values_list("id", "major"))
     minor = dict(project.taxonomy.releases.values_list("id", "minor"))
     qs = (
@@ -93,7 +79,8 @@ def export_rows(project: Project) -> Iterator[dict]:
         n_labels,
         program,
     ) in qs.iterator(chunk_size=2000):
-        code, path, codes = cats.get(cat_id, ("", "", []))
+        cat = cats.get(cat_id) or {"code": "", "path": "", "codes": ()}
+        code, path, codes = cat["code"], cat["path"], list(cat["codes"])
         codes = codes + [""] * (3 - len(codes))
         yield {
             "clip_id": clip_id,

@@ -27,7 +27,7 @@ from annotation.choices import ClipStatus, LabelKind, TaskStatus
 from annotation.models import Clip, Label, Task
 from classifier.choices import ModelStatus
 from classifier.models import ModelVersion, Prediction
-from taxonomy.models import Category
+from taxonomy.selectors import category_index
 
 from .filters import DashboardFilters
 
@@ -40,28 +40,6 @@ HELD_OUT_MULTIPLIER, HELD_OUT_MODULUS, HELD_OUT_EVERY = 2654435761, 2**32, 5
 
 def _day(value) -> date:
     return value if isinstance(value, date) and not hasattr(value, "hour") else value.date()
-
-
-def _categories(taxonomy_id: int) -> dict[int, dict]:
-    """id -> {code, name, path, codes (level 1 first), leaf} for every category of a taxonomy (one query)."""
-    rows = Category.objects.filter(taxonomy_id=taxonomy_id).values_list(
-        "id", "parent_id", "code", "name", "path", "lft", "rght"
-    )
-    parent = {pk: (pid, code) for pk, pid, code, *_ in rows}
-    result = {}
-    for pk, _, code, name, path, lft, rght in rows:
-        codes, cur = [], pk
-        while cur is not None:
-            cur, c = parent[cur]
-            codes.append(c)
-        result[pk] = {
-            "code": code,
-            "name": name,
-            "path": path,
-            "codes": tuple(reversed(codes)),
-            "leaf": rght == lft + 1,
-        }
-    return result
 
 
 def _category_ref(cats: dict[int, dict], pk: int | None) -> dict:
@@ -100,7 +78,7 @@ def labels_per_category(f: DashboardFilters) -> dict:
     if f.project is not None:
         labels = labels.filter(task__project=f.project)
     individual = dict(labels.values_list("category_id").annotate(n=Count("id")).order_by())
-    cats = _categories(f.taxonomy.pk)
+    cats = category_index(f.taxonomy.pk)
     rows = [
         {**_category_ref(cats, pk), "final": final.get(pk, 0), "labels": individual.get(pk, 0)}
         for pk in set(final) | set(individual)
@@ -141,7 +119,7 @@ def agreement_over_time(f: DashboardFilters) -> dict:
             agree[week][int(level)] += bool(ok)
     week_of = {pk: week for pk, week, _ in tasks}
     labels = Label.objects.filter(task_id__in=list(week_of), kind=LabelKind.LABEL, is_current=True)
-    cats = _categories(f.taxonomy.pk)
+    cats = category_index(f.taxonomy.pk)
     per_week: dict[date, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     all_units: dict[int, list] = defaultdict(list)
     for task_id, category_id in labels.values_list("task_id", "category_id"):
@@ -236,7 +214,7 @@ def category_quality(f: DashboardFilters, *, version: int | None = None, held_ou
     mv = _version_for(f, version)
     if mv is None:
         return empty
-    cats = _categories(f.taxonomy.pk)
+    cats = category_index(f.taxonomy.pk)
     tasks = _tasks(f).filter(
         status=TaskStatus.DONE, final_category__isnull=False, final_category__rght=F("final_category__lft") + 1
     )

@@ -16,6 +16,25 @@ def standard_current(category: Category) -> StandardRevision | None:
     return category.revisions.order_by("-number").first()
 
 
+def category_index(taxonomy_id: int) -> dict[int, dict]:
+    """id -> {code, name, path, codes (level 1 first), leaf} for every category of a taxonomy, in one query
+    (exports and dashboards label many rows with it)."""
+    rows = list(
+        Category.objects.filter(taxonomy_id=taxonomy_id).values_list(
+            "id", "parent_id", "code", "name", "path", "lft", "rght"
+        )
+    )
+    parent = {pk: (pid, code) for pk, pid, code, *_ in rows}
+    index = {}
+    for pk, _, code, name, path, lft, rght in rows:
+        codes, cur = [], pk
+        while cur is not None:
+            cur, c = parent[cur]
+            codes.append(c)
+        index[pk] = {"code": code, "name": name, "path": path, "codes": tuple(reversed(codes)), "leaf": rght == lft + 1}
+    return index
+
+
 def taxonomy_tree(taxonomy: Taxonomy, *, include_deprecated: bool = True) -> list[dict]:
     """The whole tree as nested dicts, siblings sorted by name; each node carries `descendants` (how many
     categories lie below it). One query, no per-node work in the database."""

@@ -1,4 +1,5 @@
-// Small helpers shared by every page: CSRF-aware JSON requests.
+// Small helpers shared by every page: CSRF-aware JSON requests, the message line and the one-line
+// question box of the keyboard-driven pages (labeling, review, suggestions).
 (function () {
   "use strict";
   function cookie(name) {
@@ -22,5 +23,28 @@
     }
     return data;
   }
-  window.ClipCat = { api, cookie };
+  // The page's message line (#lab-msg): kind is "", "ok", "warn" or "error"; no text hides it.
+  function say(text, kind) {
+    const box = document.getElementById("lab-msg");
+    box.textContent = text || "";
+    box.className = "lab-msg " + (kind || "");
+    box.hidden = !text;
+  }
+  // Ask one line in the page's #dialog box: resolves to the trimmed answer on Enter, null on Escape.
+  function ask(label, initial) {
+    const box = document.getElementById("dialog"), input = document.getElementById("dialog-input");
+    document.getElementById("dialog-label").textContent = label;
+    input.value = initial || "";
+    box.hidden = false;
+    input.focus();
+    return new Promise((resolve) => {
+      const done = (value) => { box.hidden = true; input.removeEventListener("keydown", onKey); input.blur(); resolve(value); };
+      const onKey = (e) => {
+        if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); done(input.value.trim()); }
+        else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); done(null); }
+      };
+      input.addEventListener("keydown", onKey);
+    });
+  }
+  window.ClipCat = { api, cookie, say, ask };
 })();

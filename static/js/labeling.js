@@ -59,12 +59,7 @@
   });
 
   // --- messages -----------------------------------------------------------------------------------------
-  function say(text, kind) {
-    const box = $("lab-msg");
-    box.textContent = text || "";
-    box.className = "lab-msg " + (kind || "");
-    box.hidden = !text;
-  }
+  const say = ClipCat.say;
 
   // --- widgets ------------------------------------------------------------------------------------------
   const player = ClipCatPlayer.bind($("player"), { strip: $("strip"), timeEl: $("play-time"), speedEl: $("play-speed") });
@@ -74,21 +69,6 @@
     emptyText: "No category chosen yet: / to search, b to browse", onChoose: () => say(""),
   });
 
-  function dialog(label, initial) {
-    const box = $("dialog"), input = $("dialog-input");
-    $("dialog-label").textContent = label;
-    input.value = initial || "";
-    box.hidden = false;
-    input.focus();
-    return new Promise((resolve) => {
-      const done = (value) => { box.hidden = true; input.removeEventListener("keydown", onKey); input.blur(); resolve(value); };
-      const onKey = (e) => {
-        if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); done(input.value.trim()); }
-        else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); done(null); }
-      };
-      input.addEventListener("keydown", onKey);
-    });
-  }
 
   // Program type-ahead over the API ("none" is always offered).
   (function programPicker() {
@@ -309,7 +289,7 @@
 
   async function skip() {
     if (state.mode !== "label") return;
-    const reason = await dialog("Skip this clip: why? (Enter to skip, Esc to cancel)");
+    const reason = await ClipCat.ask("Skip this clip: why? (Enter to skip, Esc to cancel)");
     if (!reason) return;
     const a = state.current;
     try {
@@ -323,7 +303,7 @@
 
   async function flag() {
     if (state.mode !== "label") return;
-    const comment = await dialog("What is unclear in the standard here? (Enter to keep, empty to remove the flag)", state.flag);
+    const comment = await ClipCat.ask("What is unclear in the standard here? (Enter to keep, empty to remove the flag)", state.flag);
     if (comment !== null) setFlag(comment);
   }
 

@@ -10,7 +10,7 @@
   if (!tasks.length) return;
   let index = 0, sending = false;
 
-  const say = (text, kind) => { const b = $("lab-msg"); b.textContent = text || ""; b.className = "lab-msg " + (kind || ""); b.hidden = !text; };
+  const say = ClipCat.say;
   const picker = ClipCatPicker.create({
     input: $("cat-search"), results: $("cat-results"), browse: null, standard: $("standard"), chosenEl: $("chosen"),
     treeUrl: root.dataset.treeUrl, standardsUrl: root.dataset.standardsUrl, recentKey: "clipcat:recent-review:" + root.dataset.project,
@@ -28,21 +28,6 @@
     picker.clear();
   }
 
-  function dialog(label) {
-    const box = $("dialog"), input = $("dialog-input");
-    $("dialog-label").textContent = label;
-    input.value = "";
-    box.hidden = false;
-    input.focus();
-    return new Promise((resolve) => {
-      const done = (v) => { box.hidden = true; input.removeEventListener("keydown", onKey); input.blur(); resolve(v); };
-      const onKey = (e) => {
-        if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); done(input.value.trim()); }
-        else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); done(null); }
-      };
-      input.addEventListener("keydown", onKey);
-    });
-  }
 
   async function decide(body, summary) {
     const task = tasks[index];
@@ -84,7 +69,7 @@
     decide({ decision: "correct", category: c.id }, "Corrected to " + c.path);
   }
   async function reject() {
-    const comment = await dialog("Reject this clip: why? (Enter to reject, Esc to cancel)");
+    const comment = await ClipCat.ask("Reject this clip: why? (Enter to reject, Esc to cancel)");
     if (comment) decide({ decision: "reject", comment }, "Rejected: " + comment);
   }
 

@@ -11,7 +11,7 @@
   const el = (tag, cls, text) => { const n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; };
   const pct = (p) => Math.round(Number(p) * 100) + "%";
   const count = (n, one, many) => n + " " + (n === 1 ? one : many);
-  const say = (text, kind) => { const b = $("lab-msg"); b.textContent = text || ""; b.className = "lab-msg " + (kind || ""); b.hidden = !text; };
+  const say = ClipCat.say;
   $("help-toggle").addEventListener("click", () => { $("help").hidden = !$("help").hidden; });
   const FLASH = "clipcat:suggestions-flash";
   try { const flash = sessionStorage.getItem(FLASH); if (flash) { sessionStorage.removeItem(FLASH); say(flash, "ok"); } } catch (e) { /* no storage */ }
@@ -50,21 +50,6 @@
     if (play) { const p = player.video.play(); if (p && p.catch) p.catch(() => {}); }
   }
 
-  function dialog(label) {
-    const box = $("dialog"), input = $("dialog-input");
-    $("dialog-label").textContent = label;
-    input.value = "";
-    box.hidden = false;
-    input.focus();
-    return new Promise((resolve) => {
-      const done = (v) => { box.hidden = true; input.removeEventListener("keydown", onKey); input.blur(); resolve(v); };
-      const onKey = (e) => {
-        if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); done(input.value.trim()); }
-        else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); done(null); }
-      };
-      input.addEventListener("keydown", onKey);
-    });
-  }
 
   function markDecided(li, summary, kind) {
     li.dataset.decided = "1";
@@ -113,7 +98,7 @@
   }
   async function reject() {
     if (items[index].dataset.decided) return;
-    const comment = await dialog("Reject this suggestion: why? (Enter to reject, Esc to cancel)");
+    const comment = await ClipCat.ask("Reject this suggestion: why? (Enter to reject, Esc to cancel)");
     if (comment) decide({ decision: "reject", comment }, "Rejected: " + comment, "reject");
   }
 
