@@ -134,7 +134,7 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
     from classifier.ml.config import ModelConfig, TrainConfig
     from classifier.ml.labels import LabelSpace
     from classifier.ml.registry import create_model
-    from classifier.ml.train import ClipFeatures, evaluate, resolve_device, train_supervised
+    from classifier.ml.train import ClipFeatures, evaluate, resolve_device, resolve_precision, train_supervised
 
     taxonomy = run.taxonomy
     release = release_latest(taxonomy)
@@ -204,7 +204,7 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         patience=5,
         balance="sqrt",
         seed=run.pk % 1000,
-        precision="bf16" if device.type == "cuda" else "fp32",
+        precision=resolve_precision(settings.CLIPCAT_TRAIN_PRECISION, device),
     )
     report.stage("training", f"Training {model_config.name} on {len(train_data)} clips ({device})", 0.3)
 

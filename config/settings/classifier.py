@@ -12,6 +12,8 @@ CLIPCAT_FRAME_BACKEND = env_str("CLIPCAT_FRAME_BACKEND", "auto")
 CLIPCAT_TEXT_ENCODER = env_str("CLIPCAT_TEXT_ENCODER", "use-multilingual")
 # Where training runs: auto picks CUDA when present.
 CLIPCAT_TRAIN_DEVICE = env_str("CLIPCAT_TRAIN_DEVICE", "auto")
+# Training arithmetic: auto (bf16 autocast on CUDA and on CPUs with fast bf16, else fp32), fp32 or bf16.
+CLIPCAT_TRAIN_PRECISION = env_str("CLIPCAT_TRAIN_PRECISION", "auto")
 CLIPCAT_MODEL_NAME = env_str("CLIPCAT_MODEL_NAME", "nextvlad_moe_small")
 CLIPCAT_TRAIN_EPOCHS = env_int("CLIPCAT_TRAIN_EPOCHS", 30)
 # Epochs when a run starts from the active model (early stopping may end either sooner).

@@ -181,6 +181,16 @@ def test_bf16_autocast_training_runs(data):
     space, train, val = data
     config = TrainConfig(epochs=2, batch_size=32, lr=3e-3, balance="none", seed=0, val_fraction=0.0,
                          max_steps_per_epoch=3, precision="bf16")
-    model, result = fit(space, train, val, modalities=("frames", "text"), config=config)
+    model, result = fit(space, train, val, config=config)  # every modality: the audio CNN runs in bf16 too
     assert all(math.isfinite(h["train_loss"]) for h in result.history)
     assert next(model.parameters()).dtype == torch.float32  # weights stay fp32
+
+
+def test_auto_precision():
+    from classifier.ml.train import resolve_precision
+
+    assert resolve_precision("fp32", torch.device("cuda")) == "fp32"
+    assert resolve_precision("bf16", torch.device("cpu")) == "bf16"
+    assert resolve_precision("auto", torch.device("cuda")) == "bf16"
+    fast = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    assert resolve_precision("auto", torch.device("cpu")) == ("bf16" if fast else "fp32")

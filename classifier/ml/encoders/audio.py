@@ -149,5 +149,5 @@ class AudioCNN(nn.Module):
         b, t = mask.shape
         out = chunks.new_zeros(b, t, self.embed_dim)
         if mask.any():
-            out[mask] = self(chunks[mask])
+            out[mask] = self(chunks[mask]).to(out.dtype)  # bf16 under autocast
         return out
