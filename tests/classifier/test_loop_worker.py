@@ -29,13 +29,28 @@ def _active(taxonomy):
     return ModelVersion.objects.filter(taxonomy=taxonomy, status=ModelStatus.ACTIVE).first()
 
 
+def _upload_video(tmp_path, title: str) -> Clip:
+    """A real small video through the upload service; its processing is sent to the worker on commit."""
+    from django.core.files import File
+
+    from annotation.media.synth import moving_gradient, write_video
+    from annotation.services import clip_create
+
+    path = write_video(
+        tmp_path / "late.webm", codec="libvpx-vp9", width=160, height=96, fps=10, seconds=3,
+        picture=moving_gradient(160, 96, seed=7),
+    )  # fmt: skip
+    with open(path, "rb") as handle:
+        return clip_create(file=File(handle, name=path.name), title=title)
+
+
 def _al_order(project) -> list[tuple[int, float]]:
     return list(
         Task.objects.filter(project=project, status="open").order_by("-priority", "id").values_list("id", "priority")
     )
 
 
-def test_release_with_merge_retrains_and_reorders(live_worker, labeled, demo, settings):
+def test_release_with_merge_retrains_and_reorders(live_worker, labeled, demo, settings, tmp_path):
     settings.CLIPCAT_RETRAIN_WINDOW_S = 1
     clips = Clip.objects.filter(status="ready").count()
     queue = project_create(name="AL queue", taxonomy=demo, clip_filter={}, queue_order="active_learning")
@@ -50,6 +65,17 @@ def test_release_with_merge_retrains_and_reorders(live_worker, labeled, demo, se
     live_worker.wait_for(lambda: all(p > 0 for _, p in _al_order(queue)), timeout=60, what="AL priorities")
     before = _al_order(queue)
     assert TrainingRun.objects.get(pk=first.pk).status == RunStatus.SUCCEEDED
+
+    # A clip uploaded now is processed on the media queue and pre-labeled by v1 on the inference queue.
+    settings.CLIPCAT_PROCESS_INLINE = False
+    new = _upload_video(tmp_path, "Late goal in the derby")
+    live_worker.wait_for(
+        lambda: Prediction.objects.filter(model_version=v1, clip=new).exists(), timeout=120, what="the pre-label"
+    )
+    assert Clip.objects.get(pk=new.pk).status == "ready"
+    prelabel = Prediction.objects.get(model_version=v1, clip=new)
+    assert prelabel.category.taxonomy_id == demo.pk and 0 < prelabel.confidence <= 1 and len(prelabel.top) >= 1
+    clips += 1
 
     # Merge Training drills into Match highlights and publish: labels move, a run is asked for.
     drills = Category.objects.get(taxonomy=demo, code="training-drills")

@@ -265,3 +265,46 @@ def test_suggestion_training_feedback_and_skip(page, login, shot, tmp_path, user
     assert gold_label.suggested_category == cats["training"]
     skip = Label.objects.get(task__clip__title="Something odd")
     assert (skip.kind, skip.skip_reason) == ("skip", "Black screen")
+
+
+def test_leases_renew_while_open_and_an_unsent_label_is_sent_on_the_next_visit(page, login, project, users):
+    """The page renews its leases every minute (the clock is driven here); a label that could not be sent
+    when the browser went away stays in localStorage and is saved when the annotator comes back."""
+    from annotation.models import Assignment
+
+    answered = []  # URLs of the API answers the page got (the faked clock hides resource timings)
+    page.on("response", lambda response: answered.append(response.url))
+
+    def wait_answers(suffix: str, n: int) -> None:
+        for _ in range(100):
+            if sum(url.endswith(suffix) for url in answered) >= n:
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(f"fewer than {n} answers to {suffix}: {answered}")
+
+    page.clock.install()
+    open_labeling(page, login, "annotator1", project)
+    title = page.inner_text("#clip-title")
+    wait_answers("/next/", 2)  # the clip on screen and the preloaded next one
+    held = Assignment.objects.filter(annotator=users["annotator"], status="leased")
+    assert held.count() == 2
+    before = {a.pk: a.expires_at for a in held}
+    Assignment.objects.filter(pk__in=before).update(expires_at=min(before.values()))
+    page.clock.run_for(61_000)  # the renewal timer fires
+    wait_answers("/renew/", 2)
+    renewed = {a.pk: a.expires_at for a in Assignment.objects.filter(pk__in=before)}
+    assert all(renewed[pk] > min(before.values()) for pk in before), (before, renewed)
+
+    # the network is gone when Enter is pressed; the tab is then closed and opened again later
+    search_and_pick(page, "match", "Sports > Football > Match highlights")
+    page.route("**/submit/", lambda route: route.abort())
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#lab-msg.error:has-text('Not saved')")
+    assert not Label.objects.filter(annotator=users["annotator"]).exists()
+    page.unroute("**/submit/")
+    page.goto("/")  # left the page with the label unsent
+    page.goto(f"/labeling/projects/{project.pk}/label/")
+    wait_labeled(page, 1)  # the page sends what was left before it asks for a clip
+    label = Label.objects.get(annotator=users["annotator"])
+    assert (label.task.clip.title, label.category.code) == (title, "match-highlights")
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('clipcat:pending:')).length") == 0
