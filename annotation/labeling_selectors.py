@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from annotation.agreement import alpha_per_level, gold_accuracy
 from annotation.choices import AssignmentStatus, LabelKind, TaskStatus
-from annotation.models import Label, Project, ProjectMember, Task
+from annotation.models import Assignment, Label, Project, ProjectMember, Task
 from annotation.services.labels import category_path_codes, category_paths
 from annotation.services.queue import queue_remaining
 from taxonomy.models import Category
@@ -21,6 +21,27 @@ def projects_for_user(user):
     if user.has_perm("annotation.manage_project"):
         return Project.objects.all()
     return Project.objects.filter(Exists(ProjectMember.objects.filter(project=OuterRef("pk"), user=user)))
+
+
+def sees_answers(user) -> bool:
+    """Reviewers and the people who set projects up see gold answers and everyone's labels. Annotators see
+    only their own work: labels are given independently, and gold clips measure them unannounced."""
+    return user.has_perm("annotation.review_task") or user.has_perm("annotation.manage_project")
+
+
+def tasks_for_user(user):
+    """The tasks a person may read: every task of their projects, or for annotators the tasks they have
+    held a lease on."""
+    tasks = Task.objects.filter(project__in=projects_for_user(user))
+    if sees_answers(user):
+        return tasks
+    return tasks.filter(Exists(Assignment.objects.filter(task=OuterRef("pk"), annotator=user)))
+
+
+def labels_for_user(user):
+    """The labels a person may read: all labels of their projects, or for annotators their own."""
+    labels = Label.objects.filter(task__project__in=projects_for_user(user))
+    return labels if sees_answers(user) else labels.filter(annotator=user)
 
 
 def require_member(project: Project, user) -> ProjectMember | None:

@@ -12,14 +12,23 @@ from annotation.models import Clip, Program
 MEDIA_KINDS = ("video", "poster", "strip", "frames", "audio")
 
 
+def sees_every_clip(user) -> bool:
+    """People who manage clips or projects (editors, reviewers, admins) see every clip."""
+    return (
+        user.is_authenticated
+        and user.has_perm("annotation.view_clip")
+        and (user.has_perm("annotation.change_clip") or user.has_perm("annotation.manage_project"))
+    )
+
+
 def clips_visible(user) -> QuerySet[Clip]:
-    """The clips this user may see: people who manage clips or projects (editors, reviewers, admins) see
-    every clip; annotators only the clips of the projects they are members of. Every clip URL (pages,
-    API, media) goes through here."""
+    """The clips this user may see: every clip (sees_every_clip), or for annotators only the clips of the
+    projects they are members of. Every clip URL (pages, API, media) goes through here, and so does
+    everything that shows clips (predictions and suggestions)."""
+    if sees_every_clip(user):
+        return Clip.objects.all()
     if not user.is_authenticated or not user.has_perm("annotation.view_clip"):
         return Clip.objects.none()
-    if user.has_perm("annotation.change_clip") or user.has_perm("annotation.manage_project"):
-        return Clip.objects.all()
     from annotation.models import Task
 
     return Clip.objects.filter(pk__in=Task.objects.filter(project__members__user=user).values("clip_id"))

@@ -7,6 +7,7 @@ import django_filters
 from classifier.choices import ModelStatus, RunStatus, RunTrigger
 from classifier.models import ModelVersion, Prediction, TrainingRun
 from classifier.selectors import predictions_in_subtree, predictions_unlabeled
+from core.filters import IdFilter
 from taxonomy.models import Category
 
 
@@ -30,12 +31,12 @@ class TrainingRunFilterSet(django_filters.FilterSet):
 class SuggestionFilterSet(django_filters.FilterSet):
     """Filters of the suggestions list (always the active model, always unlabeled clips)."""
 
-    taxonomy = django_filters.NumberFilter(field_name="model_version__taxonomy_id")
-    category = django_filters.NumberFilter(method="filter_category", label="Category, with its descendants")
+    taxonomy = IdFilter(field_name="model_version__taxonomy_id")
+    category = IdFilter(method="filter_category", label="Category, with its descendants")
     min_confidence = django_filters.NumberFilter(field_name="confidence", lookup_expr="gte")
     max_confidence = django_filters.NumberFilter(field_name="confidence", lookup_expr="lte")
-    program = django_filters.NumberFilter(field_name="clip__program_id")
-    clip = django_filters.NumberFilter(field_name="clip_id")
+    program = IdFilter(field_name="clip__program_id")
+    clip = IdFilter(field_name="clip_id")
 
     class Meta:
         model = Prediction
@@ -49,7 +50,7 @@ class SuggestionFilterSet(django_filters.FilterSet):
 class PredictionFilterSet(SuggestionFilterSet):
     """Predictions of the active model by default (name `model_version` for another one)."""
 
-    model_version = django_filters.NumberFilter(field_name="model_version_id", label="Model version (default: active)")
+    model_version = IdFilter(field_name="model_version_id", label="Model version (default: active)")
     unlabeled = django_filters.BooleanFilter(
         method="filter_unlabeled", label="Only clips without a final label or a rejected suggestion in the taxonomy"
     )

@@ -114,6 +114,7 @@ class LabelSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     clip_title = serializers.CharField(source="clip.title", read_only=True)
+    is_gold = serializers.BooleanField(read_only=True, allow_null=True, help_text="null: withheld (annotators)")
     final_category = CategoryBriefSerializer(read_only=True, allow_null=True)
     gold_category = CategoryBriefSerializer(read_only=True, allow_null=True)
     labels = serializers.SerializerMethodField()
@@ -147,7 +148,15 @@ class TaskSerializer(serializers.ModelSerializer):
         if not self.context.get("with_labels"):
             return []
         labels = obj.labels.filter(is_current=True).select_related("annotator", "category", "release")
+        if not self.context.get("sees_answers", True):
+            labels = labels.filter(annotator=self.context["request"].user)
         return LabelSerializer(labels, many=True).data
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("sees_answers", True):
+            data["is_gold"] = data["gold_category"] = None  # withheld from annotators
+        return data
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -49,6 +49,7 @@ class ProjectViewSet(
         "export": [],
         "migrations": [],
         "import_labels": MANAGE,
+        "members": [],  # anyone in the project reads the list; adding people checks manage_project itself
     }
 
     def get_queryset(self):
@@ -210,7 +211,8 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Tasks of the projects the caller may see, with filters (status, review, gold, re-label)."""
+    """Tasks of the projects the caller may see, with filters (status, review, gold, re-label). Annotators
+    see only the tasks they worked on, with their own labels and without gold answers."""
 
     serializer_class = s.TaskSerializer
     queryset = Task.objects.all()
@@ -218,11 +220,19 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     action_permissions = {"review": ["annotation.review_task"]}
 
     def get_queryset(self):
-        projects = selectors.projects_for_user(self.request.user)
-        return Task.objects.filter(project__in=projects).select_related("clip", "final_category", "gold_category")
+        return selectors.tasks_for_user(self.request.user).select_related("clip", "final_category", "gold_category")
+
+    def filter_queryset(self, queryset):
+        if "is_gold" in self.request.query_params and not selectors.sees_answers(self.request.user):
+            raise PermissionDenied("Only reviewers and project managers may filter by gold.")
+        return super().filter_queryset(queryset)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "with_labels": self.action == "retrieve"}
+        return {
+            **super().get_serializer_context(),
+            "with_labels": self.action == "retrieve",
+            "sees_answers": selectors.sees_answers(self.request.user),
+        }
 
     @extend_schema(request=s.ReviewCreateSerializer, responses={201: s.ReviewSerializer})
     @action(detail=True, methods=["post"])
@@ -236,12 +246,11 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 class LabelViewSet(viewsets.ReadOnlyModelViewSet):
     """Labels (current and superseded), filterable by project, annotator, category and flags; editors use
-    `flagged=true&taxonomy=` to see where the standards are unclear."""
+    `flagged=true&taxonomy=` to see where the standards are unclear. Annotators see their own labels."""
 
     serializer_class = s.LabelSerializer
     queryset = Label.objects.all()
     filterset_class = LabelFilterSet
 
     def get_queryset(self):
-        projects = selectors.projects_for_user(self.request.user)
-        return Label.objects.filter(task__project__in=projects).select_related("annotator", "category", "release")
+        return selectors.labels_for_user(self.request.user).select_related("annotator", "category", "release")

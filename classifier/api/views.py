@@ -15,6 +15,7 @@ from rest_framework.generics import get_object_or_404  # 404 (not 500) for malfo
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotation import selectors as clip_selectors
 from classifier import selectors
 from classifier.choices import RunTrigger
 from classifier.filtersets import (
@@ -105,6 +106,13 @@ class TrainingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 class _PredictionList(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.PredictionSerializer
     ordering_fields = ["confidence", "entropy", "margin", "least_confidence", "created_at"]
+
+    def get_queryset(self):
+        """Only predictions for clips the caller may see: an annotator's are those of their projects."""
+        queryset = super().get_queryset()
+        if clip_selectors.sees_every_clip(self.request.user):
+            return queryset
+        return queryset.filter(clip__in=clip_selectors.clips_visible(self.request.user))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

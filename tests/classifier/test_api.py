@@ -127,7 +127,7 @@ def test_promote_and_rollback_roles(api, versions, django_capture_on_commit_call
 
 def test_prediction_filters(api, predictions, versions, cat, small_taxonomy):
     def ids(**params) -> list[int]:
-        response = api("annotator").get(API + "predictions/", params)
+        response = api("reviewer").get(API + "predictions/", params)
         assert response.status_code == 200, response.data
         return [p["id"] for p in response.data["results"]]
 
@@ -138,7 +138,7 @@ def test_prediction_filters(api, predictions, versions, cat, small_taxonomy):
     assert ids(min_confidence=0.3, max_confidence=0.8) == [b.pk, c.pk]
     assert ids(program=Program.objects.get().pk) == [b.pk]
     assert ids(ordering="confidence")[0] == d.pk
-    first = api("annotator").get(API + "predictions/", {"clip": a.clip_id}).data["results"][0]
+    first = api("reviewer").get(API + "predictions/", {"clip": a.clip_id}).data["results"][0]
     assert first["category"]["path"] == "Sports > Football > Match highlights" and first["model_version_number"] == 2
     assert [t["path"] for t in first["top"]] == ["Sports > Football > Match highlights", "Sports > Football > Training"]
     assert set(first["media"]) == {"video", "poster", "strip"} and "embedding" not in first
@@ -162,11 +162,11 @@ def test_review_roles_and_unlabeled_filter(api, predictions, cat, small_taxonomy
     )
     assert api("reviewer").post(url.format(c.pk), {"decision": "accept"}, format="json").status_code == 400
 
-    listed = api("annotator").get(API + "suggestions/", {"taxonomy": small_taxonomy.pk})
+    listed = api("reviewer").get(API + "suggestions/", {"taxonomy": small_taxonomy.pk})
     assert [p["id"] for p in listed.data["results"]] == [d.pk]
-    unlabeled = api("annotator").get(API + "predictions/", {"taxonomy": small_taxonomy.pk, "unlabeled": "true"})
+    unlabeled = api("reviewer").get(API + "predictions/", {"taxonomy": small_taxonomy.pk, "unlabeled": "true"})
     assert [p["id"] for p in unlabeled.data["results"]] == [d.pk]
-    assert api("annotator").get(API + "predictions/", {"unlabeled": "false"}).data["count"] == 4
+    assert api("reviewer").get(API + "predictions/", {"unlabeled": "false"}).data["count"] == 4
     assert SuggestionReview.objects.count() == 3
 
 
