@@ -8,7 +8,7 @@ PORT ?= 8000
 QUEUES ?= default,media,inference,training
 PYTEST_ARGS ?=
 
-.PHONY: install browser run web worker worker-gpu beat migrate demo test lint bench clean
+.PHONY: install browser run web worker worker-gpu beat migrate demo test lint bench bench-faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,7 +74,13 @@ lint: install
 
 bench: install
 	@eval "$$($(BIN)/python scripts/detect_services.py)"; \
-	for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	for script in bench/[!_]*.py; do [ "$$script" = bench/faults.py ] && continue; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@echo "bench/faults.py restarts Redis and PostgreSQL: run it on its own (make bench-faults)."
+
+# Load with faults (kills workers, restarts the machine's Redis and PostgreSQL): not part of `make bench`.
+bench-faults: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clipcat} $(BIN)/python bench/faults.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache
