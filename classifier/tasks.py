@@ -64,8 +64,9 @@ def queues_refresh(taxonomy_id: int) -> int:
 
 @shared_task
 def training_runs_sweep() -> int:
-    """Periodic: fail runs whose worker died, and start retraining where enough new labels came in."""
+    """Periodic: fail runs whose worker died, send again queued runs whose message was lost, and start
+    retraining where enough new labels came in."""
     from classifier.services.loop import retrain_when_labels_accumulate
-    from classifier.services.runs import training_runs_fail_stale
+    from classifier.services.runs import training_runs_fail_stale, training_runs_resend_lost
 
-    return training_runs_fail_stale() + retrain_when_labels_accumulate()
+    return training_runs_fail_stale() + training_runs_resend_lost() + retrain_when_labels_accumulate()

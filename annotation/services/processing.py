@@ -136,7 +136,8 @@ def clip_mark_failed(*, clip_id: int, code: str, reason: str) -> Clip | None:
 
 def clips_requeue_stuck(*, now=None) -> dict[str, list[int]]:
     """Find clips left `processing` by a worker that died, and queue them again; after too many attempts,
-    fail them instead. Run periodically by beat (config/schedules.py)."""
+    fail them instead. Also send again clips whose queue message was lost. Run periodically by beat
+    (config/schedules.py)."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.CLIPCAT_STUCK_AFTER_SECONDS)
     requeued, failed = [], []
@@ -153,9 +154,24 @@ def clips_requeue_stuck(*, now=None) -> dict[str, list[int]]:
             continue
         with transaction.atomic():
             moved = Clip.objects.filter(pk=clip_id, status=ClipStatus.PROCESSING, processing_started_at=started)
-            if moved.update(status=ClipStatus.PENDING):
+            if moved.update(status=ClipStatus.PENDING, updated_at=now):
                 transaction.on_commit(lambda clip_id=clip_id: clip_enqueue(clip_id))
                 requeued.append(clip_id)
-    if requeued or failed:
-        log.warning("stuck clips: re-queued %s, failed %s", requeued, failed)
-    return {"requeued": requeued, "failed": failed}
+    resent = _pending_resend(now)
+    if requeued or failed or resent:
+        log.warning("stuck clips: re-queued %s, failed %s, pending ones sent again %s", requeued, failed, resent)
+    return {"requeued": requeued, "failed": failed, "resent": resent}
+
+
+def _pending_resend(now) -> list[int]:
+    """Send again the clips pending for longer than any queue wait: their message was lost (a broker that
+    restarted without persistence, or one that was down when the clip was queued). `updated_at` is bumped,
+    so each is sent again at most once per period; a copy that arrives after the clip is done is a no-op."""
+    cutoff = now - timedelta(seconds=settings.CLIPCAT_PENDING_RESEND_AFTER_SECONDS)
+    resent = []
+    for clip_id in Clip.objects.filter(status=ClipStatus.PENDING, updated_at__lt=cutoff).values_list("id", flat=True):
+        with transaction.atomic():
+            if Clip.objects.filter(pk=clip_id, status=ClipStatus.PENDING, updated_at__lt=cutoff).update(updated_at=now):
+                transaction.on_commit(lambda clip_id=clip_id: clip_enqueue(clip_id))
+                resent.append(clip_id)
+    return resent

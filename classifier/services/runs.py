@@ -66,6 +66,30 @@ def training_run_cancel(*, run: TrainingRun, actor=None) -> TrainingRun:
     return run
 
 
+def training_runs_resend_lost() -> int:
+    """Send again the queued runs whose start time passed long ago (longer than a dead worker's heartbeat
+    limit): their message was lost with a broker restart, and a lost queued run would absorb every later
+    request of its taxonomy. Workers claim a run once (`_claim`), so a second message is harmless."""
+    from classifier.tasks import training_run_execute
+
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.CLIPCAT_RUN_STALE_S)
+    count = 0
+    for run_id in TrainingRun.objects.filter(status=RunStatus.QUEUED, scheduled_for__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            run = TrainingRun.objects.select_for_update().filter(pk=run_id, status=RunStatus.QUEUED).first()
+            if run is None or run.scheduled_for >= cutoff:
+                continue
+            run.scheduled_for = now
+            run.log += f"{now:%H:%M:%S} Still queued long after its start time (its message was lost): sent again.\n"
+            run.save(update_fields=["scheduled_for", "log"])
+            transaction.on_commit(lambda run_id=run_id: training_run_execute.delay(run_id))
+            count += 1
+    return count
+
+
 def training_runs_fail_stale() -> int:
     """Mark runs whose worker stopped sending heartbeats (killed, out of memory) as failed. The active
     model is untouched: promotion is the last, atomic step of a run."""

@@ -27,6 +27,10 @@ CLIPCAT_PROCESS_SOFT_TIME_LIMIT = env_int("CLIPCAT_PROCESS_SOFT_TIME_LIMIT", 30 
 CLIPCAT_PROCESS_TIME_LIMIT = CLIPCAT_PROCESS_SOFT_TIME_LIMIT + 60
 CLIPCAT_STUCK_AFTER_SECONDS = env_int("CLIPCAT_STUCK_AFTER_SECONDS", CLIPCAT_PROCESS_TIME_LIMIT + 5 * 60)
 CLIPCAT_PROCESS_MAX_ATTEMPTS = env_int("CLIPCAT_PROCESS_MAX_ATTEMPTS", 3)
+# A clip still pending this long after it was queued lost its broker message (a broker restarted without
+# persistence): the stuck-clips sweep sends it again. Far above any normal queue wait, so that the
+# original message (FIFO) has long been handled when the copy arrives.
+CLIPCAT_PENDING_RESEND_AFTER_SECONDS = env_int("CLIPCAT_PENDING_RESEND_AFTER_SECONDS", 3600)
 # Process clips in the web process instead of the media queue (management commands' --sync, tests).
 CLIPCAT_PROCESS_INLINE = env_bool("CLIPCAT_PROCESS_INLINE", False)
 # Production with object storage: link to the storage backend's own (signed) URLs for video and images

@@ -101,17 +101,34 @@ def test_sweeper_requeues_then_fails_after_too_many_attempts(upload, settings):
     long_ago = timezone.now() - timedelta(seconds=settings.CLIPCAT_STUCK_AFTER_SECONDS + 60)
     recent = timezone.now()
     Clip.objects.filter(pk=clip.pk).update(status=ClipStatus.PROCESSING, processing_started_at=recent, attempts=1)
-    assert services.clips_requeue_stuck() == {"requeued": [], "failed": []}  # not stuck yet
+    assert services.clips_requeue_stuck() == {"requeued": [], "failed": [], "resent": []}  # not stuck yet
     Clip.objects.filter(pk=clip.pk).update(processing_started_at=long_ago)
-    assert services.clips_requeue_stuck() == {"requeued": [clip.pk], "failed": []}
+    assert services.clips_requeue_stuck() == {"requeued": [clip.pk], "failed": [], "resent": []}
     clip.refresh_from_db()
     assert clip.status == ClipStatus.PENDING
     Clip.objects.filter(pk=clip.pk).update(
         status=ClipStatus.PROCESSING, processing_started_at=long_ago, attempts=settings.CLIPCAT_PROCESS_MAX_ATTEMPTS
     )
-    assert services.clips_requeue_stuck() == {"requeued": [], "failed": [clip.pk]}
+    assert services.clips_requeue_stuck() == {"requeued": [], "failed": [clip.pk], "resent": []}
     clip.refresh_from_db()
     assert clip.status == ClipStatus.FAILED and clip.error_code == "interrupted"
+
+
+def test_a_pending_clip_whose_message_was_lost_is_sent_again(upload, settings, django_capture_on_commit_callbacks):
+    """A broker restarted without persistence loses queued messages: the sweep sends the clip again."""
+    clip = upload("tiny-mpeg4.avi")
+    assert clip.status == ClipStatus.PENDING
+    assert services.clips_requeue_stuck()["resent"] == []  # just queued: its message may be on its way
+    long_ago = timezone.now() - timedelta(seconds=settings.CLIPCAT_PENDING_RESEND_AFTER_SECONDS + 60)
+    Clip.objects.filter(pk=clip.pk).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks() as sends:
+        assert services.clips_requeue_stuck() == {"requeued": [], "failed": [], "resent": [clip.pk]}
+    assert len(sends) == 1
+    assert services.clips_requeue_stuck()["resent"] == []  # at most once per period
+    settings.CLIPCAT_PROCESS_INLINE = True
+    sends[0]()  # the message, delivered
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.READY and clip.attempts == 1
 
 
 def test_update_and_delete(upload, users):

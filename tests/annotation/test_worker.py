@@ -59,7 +59,7 @@ def test_stuck_clip_is_requeued_and_processed(live_worker, upload):
     Clip.objects.filter(pk=clip.pk).update(
         status=ClipStatus.PROCESSING, processing_started_at=timezone.now() - timedelta(days=1)
     )
-    assert services.clips_requeue_stuck() == {"requeued": [clip.pk], "failed": []}
+    assert services.clips_requeue_stuck() == {"requeued": [clip.pk], "failed": [], "resent": []}
     live_worker.wait_for(lambda: _settled([clip.pk]), what="the re-queued clip")
     clip.refresh_from_db()
     assert clip.status == ClipStatus.READY and clip.attempts == 2
