@@ -1,5 +1,5 @@
 """OpenAPI post-processing: document the error answers every operation can give, so clients (and the
-schema fuzzer) know a 400/401/403/404 is part of the contract, not a surprise."""
+schema fuzzer) know a 400/401/403/404/503 is part of the contract, not a surprise."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -11,6 +11,8 @@ ERRORS = {
     "401": "Not signed in.",
     "403": "Signed in, but your role does not allow this.",
     "404": "No such object, or not one you may see.",
+    "503": "The database cannot be reached for a moment (restart, failover); nothing was saved. Retry after "
+    "the Retry-After header's seconds.",
 }
 
 
