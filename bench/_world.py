@@ -37,30 +37,37 @@ def load_taxonomy(editor):
     return taxonomy, leaf
 
 
-def load_project(taxonomy, editor, users, *, name: str, clips: int, overlap: int, lease_seconds: int):
-    """A project of `clips` ready clips (rows only: labeling never opens the files) with `users` as members."""
+def ready_clip_rows(n: int, tag: str) -> list[int]:
+    """Ids of `n` new ready clips (rows only: labeling and exports never open the files)."""
     from annotation.choices import ClipStatus
-    from annotation.models import Clip, ProjectMember
-    from annotation.services.projects import project_create
+    from annotation.models import Clip
 
     made = Clip.objects.bulk_create(
         [
             Clip(
-                title=f"{name} {i}",
-                file=f"clips/{name}-{i}.mp4",
+                title=f"{tag} {i}",
+                file=f"clips/{tag}-{i}.mp4",
                 checksum=uuid.uuid4().hex * 2,
                 status=ClipStatus.READY,
                 duration=30.0,
             )
-            for i in range(clips)
+            for i in range(n)
         ],
         batch_size=5000,
     )
+    return [c.pk for c in made]
+
+
+def load_project(taxonomy, editor, users, *, name: str, clips: int, overlap: int, lease_seconds: int):
+    """A project of `clips` ready clips (rows only: labeling never opens the files) with `users` as members."""
+    from annotation.models import ProjectMember
+    from annotation.services.projects import project_create
+
     project = project_create(
         name=name,
         taxonomy=taxonomy,
         actor=editor,
-        clip_filter={"ids": [c.pk for c in made]},
+        clip_filter={"ids": ready_clip_rows(clips, name)},
         overlap=overlap,
         queue_order="random",
         lease_seconds=lease_seconds,

@@ -16,10 +16,10 @@ import http.client
 import os
 import threading
 import time
-import uuid
 
 from _django import ROOT, setup
 from _load import Client, free_port, gunicorn_start, percentile, rss_kib, wait_port, worker_pids
+from _world import ready_clip_rows
 
 
 def run_load(port: int, project_id: int, tokens: list[str], category_id: int, seconds: float) -> dict:
@@ -79,8 +79,8 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from accounts.services import user_create_with_role
-    from annotation.choices import ClipStatus, TaskStatus
-    from annotation.models import Clip, Label, Project, ProjectMember, Task
+    from annotation.choices import TaskStatus
+    from annotation.models import Label, Project, ProjectMember, Task
     from annotation.services.projects import project_create
     from taxonomy import services as tax
 
@@ -92,21 +92,6 @@ def main() -> None:
     leaf = tax.category_add(taxonomy=taxonomy, name="Highlights", parent=mid, actor=editor)
     tax.release_publish(taxonomy=taxonomy, actor=editor)
 
-    def clips(n: int, tag: str) -> list[int]:
-        made = Clip.objects.bulk_create(
-            [
-                Clip(
-                    title=f"{tag} {i}",
-                    file=f"clips/{tag}-{i}.mp4",
-                    checksum=uuid.uuid4().hex * 2,
-                    status=ClipStatus.READY,
-                    duration=30.0,
-                )
-                for i in range(n)
-            ],
-            batch_size=5000,
-        )
-        return [c.pk for c in made]
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
     port = free_port()
@@ -116,7 +101,7 @@ def main() -> None:
         print(f"server: gunicorn, {args.web_workers} workers x 4 threads, {connection.vendor}")
 
         for count in args.annotators:
-            ids = clips(args.clips, f"c{count}")
+            ids = ready_clip_rows(args.clips, f"c{count}")
             project = project_create(
                 name=f"Load {count}",
                 taxonomy=taxonomy,
@@ -155,7 +140,7 @@ def main() -> None:
             )
 
         # Export: a project with N final labels, streamed through gunicorn; worker memory before/after.
-        ids = clips(args.export_labels, "x")
+        ids = ready_clip_rows(args.export_labels, "x")
         project = Project.objects.create(
             name="Export", taxonomy=taxonomy, release=taxonomy.releases.get(), created_by=editor
         )
