@@ -46,5 +46,23 @@
       input.addEventListener("keydown", onKey);
     });
   }
-  window.ClipCat = { api, cookie, say, ask };
+  // Send a reviewer's decision on one item (POST to its data-review-url), once: a call while another is
+  // being sent, or for an item already decided, does nothing. Resolves true when it was saved.
+  let deciding = false;
+  async function decide(item, body) {
+    if (deciding || item.dataset.decided) return false;
+    deciding = true;
+    say("Saving…");
+    try {
+      await api("POST", item.dataset.reviewUrl, body);
+    } catch (err) {
+      say("Not saved: " + err.message, "error");
+      return false;
+    } finally {
+      deciding = false;
+    }
+    item.dataset.decided = "1";
+    return true;
+  }
+  window.ClipCat = { api, cookie, say, ask, decide };
 })();

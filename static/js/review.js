@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const tasks = [...document.querySelectorAll("article.review-task")];
   if (!tasks.length) return;
-  let index = 0, sending = false;
+  let index = 0;
 
   const say = ClipCat.say;
   const picker = ClipCatPicker.create({
@@ -31,18 +31,7 @@
 
   async function decide(body, summary) {
     const task = tasks[index];
-    if (sending || task.dataset.decided) return;
-    sending = true;
-    say("Saving…");
-    try {
-      await ClipCat.api("POST", task.dataset.reviewUrl, body);
-    } catch (err) {
-      say("Not saved: " + err.message, "error");
-      sending = false;
-      return;
-    }
-    sending = false;
-    task.dataset.decided = "1";
+    if (!(await ClipCat.decide(task, body))) return;
     const p = task.querySelector(".decision");
     p.textContent = summary;
     p.hidden = false;

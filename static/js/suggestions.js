@@ -17,7 +17,7 @@
   try { const flash = sessionStorage.getItem(FLASH); if (flash) { sessionStorage.removeItem(FLASH); say(flash, "ok"); } } catch (e) { /* no storage */ }
   if (!items.length) return;
 
-  let index = 0, sending = false, decided = 0;
+  let index = 0, decided = 0;
   const picker = ClipCatPicker.create({
     input: $("cat-search"), results: $("cat-results"), browse: null, standard: $("standard"), chosenEl: $("chosen"),
     treeUrl: root.dataset.treeUrl, standardsUrl: root.dataset.standardsUrl,
@@ -73,17 +73,7 @@
 
   async function decide(body, summary, kind) {
     const li = items[index];
-    if (sending || li.dataset.decided) return;
-    sending = true;
-    say("Saving…");
-    try {
-      await ClipCat.api("POST", li.dataset.reviewUrl, body);
-    } catch (err) {
-      say("Not saved: " + err.message, "error");
-      sending = false;
-      return;
-    }
-    sending = false;
+    if (!(await ClipCat.decide(li, body))) return;
     markDecided(li, summary, kind);
     say(summary, "ok");
     next();
