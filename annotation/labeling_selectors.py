@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q
-from rest_framework.exceptions import PermissionDenied
 
 from annotation.agreement import alpha_per_level, gold_accuracy
 from annotation.choices import AssignmentStatus, LabelKind, TaskStatus
@@ -42,13 +41,6 @@ def labels_for_user(user):
     """The labels a person may read: all labels of their projects, or for annotators their own."""
     labels = Label.objects.filter(task__project__in=projects_for_user(user))
     return labels if sees_answers(user) else labels.filter(annotator=user)
-
-
-def require_member(project: Project, user) -> ProjectMember | None:
-    member = ProjectMember.objects.filter(project=project, user=user).first()
-    if member is None and not user.has_perm("annotation.manage_project"):
-        raise PermissionDenied("You are not a member of this project.")
-    return member
 
 
 def _paths(category_ids) -> dict[int, tuple[str, ...]]:
