@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-import uuid
 
 import numpy as np
 from _django import setup
+from _world import ready_clip_rows
 
 
 def main() -> None:
@@ -27,8 +27,6 @@ def main() -> None:
 
     from django.db import connection
 
-    from annotation.choices import ClipStatus
-    from annotation.models import Clip
     from classifier.active_learning import pick
     from classifier.choices import ModelStatus, Strategy
     from classifier.models import ModelVersion, Prediction
@@ -53,17 +51,7 @@ def main() -> None:
         batch = 20_000
         for start in range(0, size, batch):
             n = min(batch, size - start)
-            clips = Clip.objects.bulk_create(
-                [
-                    Clip(
-                        title=f"c{made + i}",
-                        file=f"clips/{made + i}.mp4",
-                        checksum=uuid.uuid4().hex * 2,
-                        status=ClipStatus.READY,
-                    )
-                    for i in range(n)
-                ]
-            )
+            clip_ids = ready_clip_rows(n, f"c{made}")
             made += n
             p = rng.dirichlet(np.ones(8), size=n)
             p.sort(axis=1)
@@ -71,7 +59,7 @@ def main() -> None:
             Prediction.objects.bulk_create(
                 [
                     Prediction(
-                        clip=c,
+                        clip_id=clip_id,
                         model_version=version,
                         category=cats[int(rng.integers(len(cats)))],
                         path=[],
@@ -81,7 +69,7 @@ def main() -> None:
                         entropy=float(-(p[i] * np.log(p[i])).sum() / np.log(8)),
                         embedding=emb[i].tobytes(),
                     )
-                    for i, c in enumerate(clips)
+                    for i, clip_id in enumerate(clip_ids)
                 ],
                 batch_size=5000,
             )
