@@ -1,6 +1,6 @@
 """The database: DATABASE_URL (PostgreSQL in production), SQLite under var/ by default."""
 
-from config.env import database_from_url, env_str
+from config.env import database_from_url, env_bool, env_str
 
 from .base import BASE_DIR, VAR_DIR
 
@@ -10,3 +10,7 @@ DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded setup keeps its database, broker queue and media under var/; make sure it exists.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# The labeling hot path prepares its statements once per PostgreSQL connection (core/prepared.py). Turn
+# off behind a connection pooler in transaction mode (pgbouncer), which does not keep them.
+CLIPCAT_PREPARED_STATEMENTS = env_bool("CLIPCAT_PREPARED_STATEMENTS", True)
