@@ -39,6 +39,14 @@ def test_a_new_connection_prepares_again():
     assert [q["sql"].split(" (")[0] for q in queries] == ["PREPARE clipcat_test_pair", "EXECUTE clipcat_test_pair"]
 
 
+def test_named_parameters_may_repeat():
+    twice = Statement("test_named", "SELECT %(a)s + %(a)s, %(b)s", {"a": "integer", "b": "text"})
+    assert twice.row({"a": 2, "b": "x"}) == (4, "x")
+    assert twice.row({"b": "y", "a": 5}) == (10, "y")
+    with pytest.raises(ValueError, match=r"parameters \['a'\] but types for \['a', 'b'\]"):
+        Statement("bad_named", "SELECT %(a)s", {"a": "integer", "b": "text"})
+
+
 def test_a_statement_without_parameters():
     assert Statement("test_none", "SELECT 7").row() == (7,)
 

@@ -202,6 +202,20 @@ class SubmitSerializer(serializers.Serializer):
     flag_comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SubmitIdsSerializer(serializers.Serializer):
+    """SubmitSerializer's shape with plain ids, for the fast lane: it checks the ids in its own statement,
+    and anything it refuses goes through SubmitSerializer and the reference for the full messages."""
+
+    category = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    program = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
+    time_spent_ms = serializers.IntegerField(min_value=0, required=False, default=0)
+    suggested_category = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True
+    )
+    flagged = serializers.BooleanField(required=False, default=False)
+    flag_comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class SkipSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
     time_spent_ms = serializers.IntegerField(min_value=0, required=False, default=0)

@@ -130,22 +130,26 @@ def task_decide(*, task: Task, labels_count: int | None = None) -> None:
     also = {} if labels_count is None else {"labels_count": labels_count}
     labels = list(task.labels.filter(kind=LabelKind.LABEL, is_current=True).select_related("category"))
     by_category = category_paths(list({label.category_id: label.category for label in labels}.values()))
-    paths = {label.pk: by_category[label.category_id] for label in labels}
-    result = clip_agreement(list(paths.values()), max_depth=task.project.taxonomy.max_depth)
+    voted = [(label.category_id, label.program_id, by_category[label.category_id]) for label in labels]
+    fields = decision_fields(voted, max_depth=task.project.taxonomy.max_depth, release_id=task.project.release_id)
+    Task.objects.filter(pk=task.pk).update(**fields, **also)
+
+
+def decision_fields(labels: list[tuple[int, int | None, tuple[str, ...]]], *, max_depth: int, release_id) -> dict:
+    """The task's update from its current labels, each (category id, program id, codes from the root):
+    the agreement, and the final label with the majority program among the labels that won, or review."""
+    result = clip_agreement([path for _, _, path in labels], max_depth=max_depth)
     agreement = {"levels": result.per_level, "partial": round(result.partial, 4), "labels": len(labels)}
     if result.decision is None:
-        Task.objects.filter(pk=task.pk).update(status=TaskStatus.REVIEW, agreement=agreement, **also)
-    else:
-        winner = next(label for label in labels if paths[label.pk] == result.decision)
-        programs = [label.program_id for label in labels if paths[label.pk] == result.decision and label.program_id]
-        program_id = max(set(programs), key=programs.count) if programs else None
-        Task.objects.filter(pk=task.pk).update(
-            status=TaskStatus.DONE,
-            agreement=agreement,
-            final_category_id=winner.category_id,
-            final_program_id=program_id,
-            final_source="agreement",
-            final_release_id=task.project.release_id,
-            completed_at=timezone.now(),
-            **also,
-        )
+        return {"status": TaskStatus.REVIEW, "agreement": agreement}
+    winner = next(category for category, _, path in labels if path == result.decision)
+    programs = [program for _, program, path in labels if path == result.decision and program]
+    return {
+        "status": TaskStatus.DONE,
+        "agreement": agreement,
+        "final_category_id": winner,
+        "final_program_id": max(set(programs), key=programs.count) if programs else None,
+        "final_source": "agreement",
+        "final_release_id": release_id,
+        "completed_at": timezone.now(),
+    }
