@@ -115,10 +115,12 @@ class Task(models.Model):
                 name="task_taken_within_required",
             ),
         ]
+        # One per queue order, ending in the order's tie-break (id), so "next" reads the first candidates
+        # in order and stops (without `id` PostgreSQL sorted each batch of equal prefixes).
         indexes = [
             models.Index(fields=["project", "status", "is_gold", "id"]),
-            models.Index(fields=["project", "status", "is_gold", "random_key"]),
-            models.Index(fields=["project", "status", "is_gold", "-priority"]),
+            models.Index(fields=["project", "status", "is_gold", "random_key", "id"], name="task_queue_random"),
+            models.Index(fields=["project", "status", "is_gold", "-priority", "id"], name="task_queue_active"),
         ]
 
     def __str__(self) -> str:
