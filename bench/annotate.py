@@ -4,6 +4,8 @@ C simulated annotators loop next-clip + submit over the HTTP API for a project o
 p50/p95/p99 per step, labels per second and errors, then reconciles: every submitted label is in the
 database once, no clip has more labels than its overlap, nobody labeled a clip twice. Then it streams the
 export of a project with 100,000 final labels and prints the gunicorn worker's memory before and after.
+On PostgreSQL it first runs the first annotator count against a server with the fast lane off (the
+reference services, CLIPCAT_LABELING_FAST_LANE=0) and prints the ratio; --no-baseline skips that.
 Targets on a 2-core machine at 8 annotators: p95 <= 100 ms per step, >= 100 labels/s; at 32, no errors.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/annotate.py [--annotators 8 32]
@@ -71,6 +73,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each load run")
     parser.add_argument("--export-labels", type=int, default=100_000)
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the first run with the fast lane off (the reference services, for the ratio)",
+    )
     args = parser.parse_args()
     where = setup("annotate")
 
@@ -93,51 +101,78 @@ def main() -> None:
     tax.release_publish(taxonomy=taxonomy, actor=editor)
 
 
+    def phase(port: int, count: int, name: str) -> dict:
+        """`count` annotators on a new project of args.clips clips; prints and returns the figures."""
+        ids = ready_clip_rows(args.clips, f"{name}{count}")
+        project = project_create(
+            name=f"Load {name} {count}",
+            taxonomy=taxonomy,
+            actor=editor,
+            clip_filter={"ids": ids},
+            overlap=1,
+            queue_order="random",
+        )
+        users = [
+            user_create_with_role(username=f"{name}{count}-{i}", password="bench-password-1", role="annotator")
+            for i in range(count)
+        ]
+        ProjectMember.objects.bulk_create([ProjectMember(project=project, user=u) for u in users])
+        tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
+        connection.close()
+        result = run_load(port, project.pk, tokens, leaf.pk, args.seconds)
+        lat, n = result["lat"], len(result["submitted"])
+        result["rate"] = n / result["wall"]
+        print(
+            f"\n{count} annotators ({name}), {result['wall']:.1f} s: {n} labels, {result['rate']:.1f} labels/s, "
+            f"{len(result['errors'])} errors" + (f" (first: {result['errors'][0]})" if result["errors"] else "")
+        )
+        for step in ("next", "submit"):
+            values = lat[step]
+            result[f"{step}_p95"] = percentile(values, 0.95)
+            print(
+                f"  {step:7s} p50 {percentile(values, 0.5) * 1000:6.1f} ms"
+                f"   p95 {percentile(values, 0.95) * 1000:6.1f} ms"
+                f"   p99 {percentile(values, 0.99) * 1000:6.1f} ms   (n={len(values)})"
+            )
+        in_db = set(Label.objects.filter(task__project=project).values_list("id", flat=True))
+        per_task = Task.objects.filter(project=project, labels_count__gt=1).count()
+        twice = Label.objects.filter(task__project=project).values("task", "annotator").distinct().count()
+        lost = set(result["submitted"]) - in_db
+        print(
+            f"  reconcile: {len(in_db)} labels in the database for {n} accepted submits; lost {len(lost)}; "
+            f"clips over their overlap {per_task}; duplicate (clip, person) pairs {len(in_db) - twice}"
+        )
+        return result
+
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
+    baseline = None
+    if args.baseline and connection.vendor == "postgresql":
+        # The same load with the fast lane and prepared statements off: the reference services only.
+        port = free_port()
+        reference = gunicorn_start(
+            port, args.web_workers, {**env, "CLIPCAT_LABELING_FAST_LANE": "0", "CLIPCAT_PREPARED_STATEMENTS": "0"}
+        )
+        try:
+            wait_port(port)
+            baseline = phase(port, args.annotators[0], "reference")
+        finally:
+            reference.terminate()
+            reference.wait(timeout=30)
     port = free_port()
     server = gunicorn_start(port, args.web_workers, env)
     try:
         wait_port(port)
-        print(f"server: gunicorn, {args.web_workers} workers x 4 threads, {connection.vendor}")
+        print(f"\nserver: gunicorn, {args.web_workers} workers x 4 threads, {connection.vendor}")
 
         for count in args.annotators:
-            ids = ready_clip_rows(args.clips, f"c{count}")
-            project = project_create(
-                name=f"Load {count}",
-                taxonomy=taxonomy,
-                actor=editor,
-                clip_filter={"ids": ids},
-                overlap=1,
-                queue_order="random",
-            )
-            users = [
-                user_create_with_role(username=f"a{count}-{i}", password="bench-password-1", role="annotator")
-                for i in range(count)
-            ]
-            ProjectMember.objects.bulk_create([ProjectMember(project=project, user=u) for u in users])
-            tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
-            connection.close()
-            result = run_load(port, project.pk, tokens, leaf.pk, args.seconds)
-            lat, n = result["lat"], len(result["submitted"])
-            print(
-                f"\n{count} annotators, {result['wall']:.1f} s: {n} labels, {n / result['wall']:.1f} labels/s, "
-                f"{len(result['errors'])} errors" + (f" (first: {result['errors'][0]})" if result["errors"] else "")
-            )
-            for step in ("next", "submit"):
-                values = lat[step]
+            result = phase(port, count, "fast lane" if connection.vendor == "postgresql" else "reference")
+            if baseline is not None and count == args.annotators[0]:
                 print(
-                    f"  {step:7s} p50 {percentile(values, 0.5) * 1000:6.1f} ms"
-                    f"   p95 {percentile(values, 0.95) * 1000:6.1f} ms"
-                    f"   p99 {percentile(values, 0.99) * 1000:6.1f} ms   (n={len(values)})"
+                    f"  against the reference in this run ({count} annotators): "
+                    f"{result['rate'] / baseline['rate']:.1f}x labels/s; next p95 "
+                    f"{baseline['next_p95'] * 1000:.0f} -> {result['next_p95'] * 1000:.0f} ms, submit p95 "
+                    f"{baseline['submit_p95'] * 1000:.0f} -> {result['submit_p95'] * 1000:.0f} ms"
                 )
-            in_db = set(Label.objects.filter(task__project=project).values_list("id", flat=True))
-            per_task = Task.objects.filter(project=project, labels_count__gt=1).count()
-            twice = Label.objects.filter(task__project=project).values("task", "annotator").distinct().count()
-            lost = set(result["submitted"]) - in_db
-            print(
-                f"  reconcile: {len(in_db)} labels in the database for {n} accepted submits; lost {len(lost)}; "
-                f"clips over their overlap {per_task}; duplicate (clip, person) pairs {len(in_db) - twice}"
-            )
 
         # Export: a project with N final labels, streamed through gunicorn; worker memory before/after.
         ids = ready_clip_rows(args.export_labels, "x")

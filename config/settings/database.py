@@ -14,3 +14,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # The labeling hot path prepares its statements once per PostgreSQL connection (core/prepared.py). Turn
 # off behind a connection pooler in transaction mode (pgbouncer), which does not keep them.
 CLIPCAT_PREPARED_STATEMENTS = env_bool("CLIPCAT_PREPARED_STATEMENTS", True)
+# "Next clip" and "submit" take the fast lane on PostgreSQL (annotation/services/fast_lane.py); off, the
+# reference services do everything (bench/annotate.py measures both).
+CLIPCAT_LABELING_FAST_LANE = env_bool("CLIPCAT_LABELING_FAST_LANE", True)

@@ -312,3 +312,15 @@ def test_concurrent_annotators_through_the_api_keep_the_overlap_exact(make_proje
     assert set(Counter(Label.objects.values_list("task_id", "annotator_id")).values()) == {1}
     assert set(Task.objects.filter(project=project).values_list("status", "taken", "labels_count")) == {("done", 2, 2)}
     assert not Assignment.objects.filter(status="leased").exists()
+
+
+def test_with_the_lane_off_the_reference_does_everything(make_project, annotators, cat, settings):
+    settings.CLIPCAT_LABELING_FAST_LANE = False
+    project = make_project(n_clips=1)
+    client = client_for(annotators[0])
+    with CaptureQueriesContext(connection) as queries:
+        lease = client.post(f"/api/projects/{project.pk}/next/", {}, format="json")
+        label = client.post(f"/api/assignments/{lease.json()['id']}/submit/", {"category": cat("cats").pk})
+    assert (lease.status_code, label.status_code) == (200, 201)
+    assert not [name for name in lane_statements(queries) if "queue_" in name or "label_submit" in name]
+    assert Task.objects.get(project=project).status == "done"
