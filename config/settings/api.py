@@ -1,9 +1,11 @@
 """Django REST framework and the OpenAPI schema: set once here, so API views only declare things."""
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials, or with a bad token, gets 401 with a WWW-Authenticate
+    # challenge (as the schema says); session authentication has no challenge, so DRF answered 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [

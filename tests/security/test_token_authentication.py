@@ -55,18 +55,28 @@ def test_one_statement_per_request_for_user_and_permissions(users):
     assert len(auth) == 1, auth
 
 
-def test_unknown_token_and_inactive_person_are_refused(users):
-    """403 rather than 401: session authentication comes first and has no WWW-Authenticate challenge."""
+def test_unknown_token_inactive_person_and_no_credentials_get_401(users):
+    """401 with the Token challenge (token authentication comes first), as the schema documents."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = client.get("/api/projects/")
-    assert response.status_code == 403 and response.json()["detail"] == "Invalid token."
+    assert (response.status_code, response.json()["detail"]) == (401, "Invalid token.")
+    assert response["WWW-Authenticate"] == "Token"
+    response = APIClient().get("/api/projects/")
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+    assert response.json()["detail"] == "Authentication credentials were not provided."
     annotator = users["annotator"]
     client = token_client(annotator)
     annotator.is_active = False
     annotator.save()
     response = client.get("/api/projects/")
-    assert response.status_code == 403 and response.json()["detail"] == "User inactive or deleted."
+    assert (response.status_code, response.json()["detail"]) == (401, "User inactive or deleted.")
+
+
+def test_a_signed_in_browser_session_still_works(users):
+    client = APIClient()
+    client.force_login(users["annotator"])
+    assert client.get("/api/projects/").status_code == 200
 
 
 def test_a_role_change_counts_on_the_next_request(users):
