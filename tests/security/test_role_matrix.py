@@ -133,7 +133,7 @@ def api_outcome(response) -> str:
 def page_outcome(response) -> str:
     code = response.status_code
     refused = [str(msg) for msg in get_messages(response.wsgi_request) if DENIED_BY_MESSAGE in str(msg)]
-    if code == 403 or refused or (code == 302 and response["Location"].startswith(LOGIN_REDIRECTS)):
+    if code in (401, 403) or refused or (code == 302 and response["Location"].startswith(LOGIN_REDIRECTS)):
         return m.DENY
     if code == 404:
         return m.HIDDEN
