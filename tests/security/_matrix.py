@@ -5,8 +5,7 @@ Cells, in the order anonymous, annotator, reviewer, editor, admin:
 
   A  allowed: an answer about the data (2xx, 3xx, or the 400 an empty body earns), never 401/403/404.
   D  denied: 401 or 403 from the API; from a page a 403 (401 from the browsable API root), a redirect to
-     log in, or a redirect back saying
-     "Your role does not allow ...".
+     log in, or a redirect back saying "Your role does not allow ...".
   H  hidden: 404; the object exists, but it is not one this person may see (another person's lease).
 
 Where the code does something else than the row says, the case is listed in KNOWN_WRONG with the reason
