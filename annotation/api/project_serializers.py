@@ -86,7 +86,7 @@ class CategoryBriefSerializer(serializers.ModelSerializer):
 
 
 class LabelSerializer(serializers.ModelSerializer):
-    """A label. The fast lane's submit answer builds the same dict (annotation/api/fast_payloads.py)."""
+    """A label. The fast lane's submit answer builds the same dict (annotation/api/fast_lane.py)."""
 
     annotator = serializers.CharField(source="annotator.username", read_only=True)
     category = CategoryBriefSerializer(read_only=True, allow_null=True)
@@ -163,7 +163,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     """A lease, with what the labeling page needs: the clip, its media, and the project's instructions.
-    The fast lane's "next" answer builds the same dict (annotation/api/fast_payloads.py)."""
+    The fast lane's "next" answer builds the same dict (annotation/api/fast_lane.py)."""
 
     clip = serializers.SerializerMethodField()
     project = serializers.IntegerField(source="task.project_id", read_only=True)

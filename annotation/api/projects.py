@@ -18,12 +18,12 @@ from annotation.choices import TaskStatus
 from annotation.exports import labels_import_csv, stream_export
 from annotation.filtersets_labeling import LabelFilterSet, TaskFilterSet
 from annotation.models import Assignment, Label, Project, Task
-from annotation.services import fast_lane, queue, reviews
 from annotation.services import labels as label_services
 from annotation.services import projects as project_services
+from annotation.services import queue, reviews
 
+from . import fast_lane
 from . import project_serializers as s
-from .fast_payloads import label_payload, lease_payload
 
 MANAGE = ["annotation.manage_project"]
 
@@ -102,13 +102,8 @@ class ProjectViewSet(
         form = s.NextSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         exclude = form.validated_data["exclude"]
-        if str(pk).isdigit():  # the common case in a few prepared statements; None: the reference below
-            manager = request.user.has_perm("annotation.manage_project")  # as projects_for_user
-            lease = fast_lane.lease_next(project_id=int(pk), user=request.user, manager=manager, exclude=exclude)
-            if lease is not None:
-                task = Task(id=lease.task_id, clip_id=lease.clip["id"])
-                task.project = Project(id=lease.project_id, taxonomy_id=lease.taxonomy_id)
-                return Response(lease_payload(lease, suggestion=hooks.suggestion_for(task), request=request))
+        if (answer := fast_lane.answer_next(request, pk, exclude)) is not None:  # the common case, on PostgreSQL
+            return Response(answer)
         project = self.get_object()  # projects_for_user: members only, unless the caller manages projects
         assignment = queue.task_next_for_annotator(project=project, user=request.user, exclude=exclude)
         if assignment is None:
@@ -195,20 +190,8 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Save the label. In training mode on a gold clip the answer and its standard come back."""
-        quick = s.SubmitIdsSerializer(data=request.data)
-        if str(pk).isdigit() and quick.is_valid() and not quick.validated_data["flagged"]:
-            data = quick.validated_data  # the common case in a few prepared statements; None: the reference
-            label = fast_lane.label_submit(
-                lease_id=int(pk),
-                user=request.user,
-                category_id=data["category"],
-                program_id=data.get("program"),
-                suggested_category_id=data.get("suggested_category"),
-                time_spent_ms=data["time_spent_ms"],
-            ) if not data["flag_comment"].strip() else None
-            if label is not None:
-                payload = label_payload(label, username=request.user.get_username())
-                return Response({"label": payload, "feedback": None}, status=201)  # feedback: gold clips only
+        if (answer := fast_lane.answer_submit(request, pk)) is not None:  # the common case, on PostgreSQL
+            return Response(answer, status=201)
         form = s.SubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         assignment = self.get_object()

@@ -85,7 +85,7 @@ class ClipSerializer(serializers.ModelSerializer):
 class LeaseClipSerializer(ClipSerializer):
     """What the labeling page shows of a leased clip: its text, program and media. Lean on purpose: it is
     built on every "next clip"; the full record is at the clip's own URL. The fast lane builds the same
-    dict without it (annotation/api/fast_payloads.py): change both, tests/labeling/test_fast_lane.py
+    dict without it (annotation/api/fast_lane.py): change both, tests/labeling/test_fast_lane.py
     compares them."""
 
     class Meta(ClipSerializer.Meta):

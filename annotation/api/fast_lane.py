@@ -1,6 +1,7 @@
-"""The answers of the labeling fast lane (annotation.services.fast_lane), built as plain dicts.
+"""The API side of the labeling fast lane (annotation.services.fast_lane): its answers, built as plain dicts.
 
-They are exactly what AssignmentSerializer and LabelSerializer give for the same rows (the schema
+The views ask `answer_next` and `answer_submit` first; None means the reference answers. The dicts are
+exactly what AssignmentSerializer and LabelSerializer give for the same rows (the schema
 documents those serializers; tests/labeling/test_fast_lane.py compares the two on every shape), without
 building a serializer per request, which cost more than the database work of the request.
 """
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation import selectors
-from annotation.models import Clip
+from annotation import hooks, selectors
+from annotation.api.project_serializers import SubmitIdsSerializer
+from annotation.models import Clip, Project, Task
+from annotation.services import fast_lane
 
 _DATETIME = serializers.DateTimeField()
 
@@ -77,3 +80,38 @@ def label_payload(label, *, username: str) -> dict:
         "is_current": True,
         "created_at": when(label.created_at),
     }
+
+
+def answer_next(request, pk, exclude: list[int]) -> dict | None:
+    """The fast lane's answer to "next clip" (a lease), or None: the reference answers."""
+    if not str(pk).isdigit():
+        return None
+    manager = request.user.has_perm("annotation.manage_project")  # as labeling_selectors.projects_for_user
+    lease = fast_lane.lease_next(project_id=int(pk), user=request.user, manager=manager, exclude=exclude)
+    if lease is None:
+        return None
+    task = Task(id=lease.task_id, clip_id=lease.clip["id"])
+    task.project = Project(id=lease.project_id, taxonomy_id=lease.taxonomy_id)
+    return lease_payload(lease, suggestion=hooks.suggestion_for(task), request=request)
+
+
+def answer_submit(request, pk) -> dict | None:
+    """The fast lane's answer to a submit, or None: the reference answers (with SubmitSerializer's
+    messages for anything invalid). Flags and their comment rule are the reference's."""
+    form = SubmitIdsSerializer(data=request.data)
+    if not (str(pk).isdigit() and form.is_valid()):
+        return None
+    data = form.validated_data
+    if data["flagged"] or data["flag_comment"].strip():
+        return None
+    label = fast_lane.label_submit(
+        lease_id=int(pk),
+        user=request.user,
+        category_id=data["category"],
+        program_id=data.get("program"),
+        suggested_category_id=data.get("suggested_category"),
+        time_spent_ms=data["time_spent_ms"],
+    )
+    if label is None:
+        return None
+    return {"label": label_payload(label, username=request.user.get_username()), "feedback": None}  # gold: reference
