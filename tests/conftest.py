@@ -1,8 +1,10 @@
-"""Shared fixtures: a user per role, API clients signed in as each, and a small three-level taxonomy."""
+"""Shared fixtures: a user per role, API clients signed in as each, a small three-level taxonomy, and a
+database connection to cut."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import user_create_with_role
@@ -92,3 +94,20 @@ def grant_clips(small_taxonomy, editor):
         return project
 
     return grant
+
+
+@pytest.fixture
+def cut_connection():
+    """cut(): PostgreSQL terminates this connection's backend, as a restart or failover would."""
+    if connection.vendor != "postgresql":
+        pytest.skip("terminating a backend needs PostgreSQL")
+    import psycopg2
+
+    def cut() -> None:
+        pid = connection.connection.get_backend_pid()
+        params = connection.get_connection_params()
+        with psycopg2.connect(**params) as other, other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    yield cut
+    connection.close()  # the test client keeps connections open between requests; start clean

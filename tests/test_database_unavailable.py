@@ -8,22 +8,6 @@ from django.db import connection
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def cut_connection():
-    if connection.vendor != "postgresql":
-        pytest.skip("terminating a backend needs PostgreSQL")
-    import psycopg2
-
-    def cut() -> None:
-        pid = connection.connection.get_backend_pid()
-        params = connection.get_connection_params()
-        with psycopg2.connect(**params) as other, other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-
-    yield cut
-    connection.close()  # the test client keeps connections open between requests; start clean
-
-
 def test_a_lost_connection_answers_503_and_the_next_request_works(api, cut_connection):
     client = api("annotator")
     assert client.get("/api/projects/").status_code == 200

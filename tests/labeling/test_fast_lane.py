@@ -324,3 +324,29 @@ def test_with_the_lane_off_the_reference_does_everything(make_project, annotator
     assert (lease.status_code, label.status_code) == (200, 201)
     assert not [name for name in lane_statements(queries) if "queue_" in name or "label_submit" in name]
     assert Task.objects.get(project=project).status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_lost_connection_the_lane_prepares_again(make_project, annotators, cat, cut_connection):
+    """A restarted database loses the prepared statements with the session: the next request's new
+    connection prepares them again (token authentication's too)."""
+    from rest_framework.authtoken.models import Token
+
+    project = make_project(n_clips=2)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=annotators[0]).key}")
+    first = client.post(f"/api/projects/{project.pk}/next/", {}, format="json")
+    assert first.status_code == 200
+    cut_connection()
+    assert client.post(f"/api/projects/{project.pk}/next/", {}, format="json").status_code == 503
+    connection.close()  # what Django does at the end of a request whose connection broke
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(f"/api/assignments/{first.json()['id']}/submit/", {"category": cat("cats").pk})
+    assert answer.status_code == 201
+    prepared = [q["sql"].split(" (")[0].split(" AS ")[0] for q in queries if q["sql"].startswith("PREPARE ")]
+    assert prepared == [
+        "PREPARE clipcat_token_user",
+        "PREPARE clipcat_label_submit_lock",
+        "PREPARE clipcat_label_submit_write",
+        "PREPARE clipcat_task_decide_done",
+    ]
