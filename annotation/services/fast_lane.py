@@ -91,6 +91,14 @@ LEASE = {  # queue.QUEUE_ORDERING, in SQL
 }
 
 
+# The columns LEASE returns after the lease id, task id and relabel reason.
+_CLIP_COLUMNS = (
+    "id", "title", "description", "duration", "fps", "width", "height", "has_audio", "strip_frames",
+    "file", "poster", "strip",
+)  # fmt: skip
+_PROGRAM_COLUMNS = ("id", "title", "kind", "year")
+
+
 @dataclass(frozen=True)
 class FastLease:
     """A lease made by the fast lane, with what the labeling page shows of its clip."""
@@ -146,13 +154,6 @@ def lease_next(
                 tags=list(row[19]),
             )
     return None  # nothing found: the reference reclaims expired leases and looks again
-
-
-_CLIP_COLUMNS = (
-    "id", "title", "description", "duration", "fps", "width", "height", "has_audio", "strip_frames",
-    "file", "poster", "strip",
-)  # fmt: skip
-_PROGRAM_COLUMNS = ("id", "title", "kind", "year")
 
 
 # Submit, in the reference's lock order: the task row first (as labels._finish_lease), then the lease.
