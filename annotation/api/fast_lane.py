@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotation import hooks, selectors
+from annotation import hooks
 from annotation.api.project_serializers import SubmitIdsSerializer
+from annotation.api.serializers import media_url
 from annotation.models import Clip, Project, Task
 from annotation.services import fast_lane
 
@@ -21,11 +22,6 @@ _DATETIME = serializers.DateTimeField()
 def when(value) -> str | None:
     """A datetime as the API writes it (DRF's format: ISO 8601, UTC as Z)."""
     return _DATETIME.to_representation(value) if value is not None else None
-
-
-def _media_url(clip: Clip, kind: str, request) -> str | None:
-    url = selectors.clip_media_url(clip, kind)  # as ClipSerializer._url
-    return request.build_absolute_uri(url) if url and request and url.startswith("/") else url
 
 
 def lease_payload(lease, *, suggestion: dict | None, request) -> dict:
@@ -52,9 +48,9 @@ def lease_payload(lease, *, suggestion: dict | None, request) -> dict:
             "height": row["height"],
             "has_audio": row["has_audio"],
             "strip_frames": row["strip_frames"],
-            "video_url": _media_url(clip, "video", request),
-            "poster_url": _media_url(clip, "poster", request),
-            "strip_url": _media_url(clip, "strip", request),
+            "video_url": media_url(clip, "video", request),
+            "poster_url": media_url(clip, "poster", request),
+            "strip_url": media_url(clip, "strip", request),
         },
         "suggestion": suggestion,
     }

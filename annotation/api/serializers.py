@@ -10,6 +10,12 @@ from annotation.choices import ClipError, ProgramKind
 from annotation.models import Clip, Program
 
 
+def media_url(clip: Clip, kind: str, request=None) -> str | None:
+    """Where an API client fetches a clip's media: selectors.clip_media_url, absolute for the request."""
+    url = selectors.clip_media_url(clip, kind)
+    return request.build_absolute_uri(url) if url and request and url.startswith("/") else url
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     clip_count = serializers.IntegerField(read_only=True, default=0)
     url = serializers.HyperlinkedIdentityField(view_name="annotation-api:program-detail")
@@ -57,9 +63,7 @@ class ClipSerializer(serializers.ModelSerializer):
         return [tag.name for tag in clip.tags.all()]
 
     def _url(self, clip: Clip, kind: str) -> str | None:
-        url = selectors.clip_media_url(clip, kind)
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if url and request and url.startswith("/") else url
+        return media_url(clip, kind, self.context.get("request"))
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_video_url(self, clip: Clip) -> str | None:

@@ -159,7 +159,7 @@ def lease_next(
 # Submit, in the reference's lock order: the task row first (as labels._finish_lease), then the lease.
 SUBMIT_LOCK = Statement(
     "label_submit_lock",
-    "SELECT t.id, t.project_id, t.is_gold, t.required, p.taxonomy_id, p.release_id, a.status,"
+    "SELECT t.id, t.is_gold, t.required, p.taxonomy_id, p.release_id, a.status,"
     " (SELECT x.max_depth FROM taxonomy_taxonomy x WHERE x.id = p.taxonomy_id)"
     " FROM annotation_assignment a JOIN annotation_task t ON t.id = a.task_id"
     " JOIN annotation_project p ON p.id = t.project_id"
@@ -269,9 +269,11 @@ def label_submit(
         return None
     with transaction.atomic():
         task = SUBMIT_LOCK.row([lease_id, user.pk])
-        if task is None or task[2] or task[6] != "leased":
-            return None  # not theirs, a gold clip, or already closed: the reference answers
-        task_id, _, _, required, taxonomy_id, release_id, _, max_depth = task
+        if task is None:
+            return None  # not theirs: the reference answers 404
+        task_id, is_gold, required, taxonomy_id, release_id, lease_status, max_depth = task
+        if is_gold or lease_status != "leased":
+            return None  # a gold clip (training feedback), or already closed: the reference answers
         now = timezone.now()
         time_spent_ms = max(0, min(int(time_spent_ms), 24 * 3600 * 1000))
         row = SUBMIT_WRITE.row(

@@ -142,12 +142,12 @@ def decision_fields(labels: list[tuple[int, int | None, tuple[str, ...]]], *, ma
     agreement = {"levels": result.per_level, "partial": round(result.partial, 4), "labels": len(labels)}
     if result.decision is None:
         return {"status": TaskStatus.REVIEW, "agreement": agreement}
-    winner = next(category for category, _, path in labels if path == result.decision)
+    final_category = next(category for category, _, path in labels if path == result.decision)
     programs = [program for _, program, path in labels if path == result.decision and program]
     return {
         "status": TaskStatus.DONE,
         "agreement": agreement,
-        "final_category_id": winner,
+        "final_category_id": final_category,
         "final_program_id": max(set(programs), key=programs.count) if programs else None,
         "final_source": "agreement",
         "final_release_id": release_id,
