@@ -12,11 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("taxonomy")
-        parser.add_argument("--version", type=int, default=None, help="Version number (default: the active one)")
+        parser.add_argument(
+            "--model-version", type=int, default=None, help="Model version number (default: the active one)"
+        )
         parser.add_argument("--json", action="store_true", help="Print the full result as JSON")
 
-    def handle(self, *args, taxonomy: str, version, json: bool, **options):
-        model = version_of(taxonomy_named(taxonomy), version)
+    def handle(self, *args, taxonomy: str, model_version, json: bool, **options):
+        model = version_of(taxonomy_named(taxonomy), model_version)
         result = model_version_evaluate(version=model)
         if json:
             self.stdout.write(dumps(result, indent=2, default=str))
@@ -34,8 +36,6 @@ class Command(BaseCommand):
         ):
             if key in result:
                 self.stdout.write(f"  {key:16s} {result[key]:.3f}")
-        for code, row in sorted(result.get("per_category", {}).items()):
-            self.stdout.write(
-                f"  {code:40s} "
-                + "  ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items())
-            )
+        for row in result.get("per_category", []):
+            cells = (f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items() if k != "code")
+            self.stdout.write(f"  {row['code']:40s} " + "  ".join(cells))

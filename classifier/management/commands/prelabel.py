@@ -14,10 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("taxonomy")
-        parser.add_argument("--version", type=int, default=None)
+        parser.add_argument(
+            "--model-version", type=int, default=None, help="Model version number (default: the active one)"
+        )
 
-    def handle(self, *args, taxonomy: str, version, **options):
-        model = version_of(taxonomy_named(taxonomy), version)
+    def handle(self, *args, taxonomy: str, model_version, **options):
+        model = version_of(taxonomy_named(taxonomy), model_version)
         batches = prediction_batches(version=model)
         total = sum(len(b) for b in batches)
         with tqdm(total=total, unit="clip", desc="predicting", disable=not sys.stderr.isatty()) as bar:
