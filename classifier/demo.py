@@ -47,7 +47,8 @@ def demo_model_make(stdout) -> None:
     )
     run = training_run_execute(run_id=run.pk)
     if run is None or run.status != RunStatus.SUCCEEDED:
-        stdout.write(f"demo model: training did not succeed ({run.error if run else 'taken by a worker'})")
+        why = f"run {run.pk} {run.status}: {run.error}" if run else "the run was taken by a worker"
+        stdout.write(f"demo model: training did not succeed ({why}); the run's log is on /models/runs/")
         return
     version = ModelVersion.objects.get(pk=run.model_version_id)
     predict_clips(version=version, clips=list(Clip.objects.filter(status=ClipStatus.READY).prefetch_related("tags")))

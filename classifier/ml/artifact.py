@@ -68,7 +68,7 @@ def save_artifact(
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise FileExistsError(path)
+        raise FileExistsError(f"An artifact already exists at {path}; model versions are immutable.")
     if tuple(getattr(model, "num_classes", ())) != label_space.num_classes:
         raise ValueError(f"model heads {getattr(model, 'num_classes', None)} != {label_space.num_classes}")
     manifest = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import transaction
@@ -127,6 +128,12 @@ def _mapped(artifact, active, release, label_space, model_config):
     return model
 
 
+def _artifact_path(taxonomy, number: int, run: TrainingRun) -> Path:
+    """A name no other database can have: two databases (a reset demo, a test run) may share one
+    CLIPCAT_MODEL_DIR, and their taxonomy, version and run numbers start from 1 alike."""
+    return Path(settings.CLIPCAT_MODEL_DIR) / f"taxonomy-{taxonomy.pk}" / f"v{number}-run{run.pk}-{uuid4().hex[:12]}.pt"
+
+
 def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | None]:
     import torch
 
@@ -239,7 +246,7 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
 
     report.stage("saving", "Writing the artifact", 0.96)
     number = (ModelVersion.objects.filter(taxonomy=taxonomy).aggregate(m=Max("number"))["m"] or 0) + 1
-    path = Path(settings.CLIPCAT_MODEL_DIR) / f"taxonomy-{taxonomy.pk}" / f"v{number}-run{run.pk}.pt"
+    path = _artifact_path(taxonomy, number, run)
     path.parent.mkdir(parents=True, exist_ok=True)
     ids = cf.encoder_ids()
     save_artifact(
@@ -287,8 +294,11 @@ def training_run_execute(*, run_id: int) -> TrainingRun | None:
         run.status = RunStatus.CANCELLED
     except Exception as exc:  # a failed run is recorded, never half-promoted
         log.exception("training run %s failed", run.pk)
-        report.line(f"Failed: {exc}")
-        run.status, run.error = RunStatus.FAILED, str(exc)
+        # Our own refusals (ValueError) read as they are; anything else names its kind, so that a bare
+        # message (a path, a key) still says what went wrong.
+        reason = str(exc) if isinstance(exc, ValueError) and str(exc) else f"{type(exc).__name__}: {exc}"
+        report.line(f"Failed: {reason}")
+        run.status, run.error = RunStatus.FAILED, reason
     else:
         if promotion_allowed(version=version, baseline=baseline):
             model_version_promote(version=version, reason=f"run {run.pk}")
