@@ -4,9 +4,13 @@ C simulated annotators loop next-clip + submit over the HTTP API for a project o
 p50/p95/p99 per step, labels per second and errors, then reconciles: every submitted label is in the
 database once, no clip has more labels than its overlap, nobody labeled a clip twice. Then it streams the
 export of a project with 100,000 final labels and prints the gunicorn worker's memory before and after.
-On PostgreSQL it first runs the first annotator count against a server with the fast lane off (the
-reference services, CLIPCAT_LABELING_FAST_LANE=0) and prints the ratio; --no-baseline skips that.
-Targets on a 2-core machine at 8 annotators: p95 <= 100 ms per step, >= 100 labels/s; at 32, no errors.
+The taxonomy is a realistic tree (20 x 10 x 5 = 1,000 leaves by default, `--tree`) and every submit
+sends a leaf drawn at random; each server gets a warm-up load (`--warmup` seconds, not counted) before the
+measured runs. On PostgreSQL it first runs the first annotator count against a server with the fast lane
+off (the reference services, CLIPCAT_LABELING_FAST_LANE=0) and prints the ratio; --no-baseline skips
+that. Every figure it prints it measured in this run. The scratch database is named after DATABASE_URL's
+database (`x` -> `x_bench_annotate`) or `--database`. Targets on a 2-core machine at 8 annotators:
+p95 <= 100 ms per step, >= 100 labels/s; at 32, no errors.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/annotate.py [--annotators 8 32]
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import random
 import threading
 import time
 
@@ -24,7 +29,18 @@ from _load import Client, free_port, gunicorn_start, percentile, rss_kib, wait_p
 from _world import ready_clip_rows
 
 
-def run_load(port: int, project_id: int, tokens: list[str], category_id: int, seconds: float) -> dict:
+def tree_csv(shape: tuple[int, int, int]) -> str:
+    """A ClipCat CSV of a full three-level tree: shape[0] roots, shape[1] children each, shape[2] leaves each."""
+    rows = ["code,parent_code,name"]
+    for a in range(shape[0]):
+        rows.append(f"t{a},,Topic {a}")
+        for b in range(shape[1]):
+            rows.append(f"t{a}-{b},t{a},Subtopic {a}.{b}")
+            rows.extend(f"t{a}-{b}-{c},t{a}-{b},Kind {a}.{b}.{c}" for c in range(shape[2]))
+    return "\n".join(rows) + "\n"
+
+
+def run_load(port: int, project_id: int, tokens: list[str], leaf_ids: list[int], seconds: float) -> dict:
     lat = {"next": [], "submit": []}
     submitted, errors = [], []
     lock = threading.Lock()
@@ -32,6 +48,7 @@ def run_load(port: int, project_id: int, tokens: list[str], category_id: int, se
 
     def annotate(token: str) -> None:
         client = Client(port, token)
+        rng = random.Random(token)
         while time.perf_counter() < deadline:
             try:
                 status, lease, t_next = client.post(f"/api/projects/{project_id}/next/", {})
@@ -42,7 +59,7 @@ def run_load(port: int, project_id: int, tokens: list[str], category_id: int, se
                         errors.append(f"next {status}")
                     continue
                 status, body, t_submit = client.post(
-                    f"/api/assignments/{lease['id']}/submit/", {"category": category_id, "time_spent_ms": 1200}
+                    f"/api/assignments/{lease['id']}/submit/", {"category": rng.choice(leaf_ids), "time_spent_ms": 1200}
                 )
                 with lock:
                     lat["next"].append(t_next)
@@ -73,6 +90,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each load run")
     parser.add_argument("--export-labels", type=int, default=100_000)
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--tree", type=int, nargs=3, default=[20, 10, 5], metavar=("L1", "L2", "L3"))
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load per server before measuring")
+    parser.add_argument("--database", help="the scratch PostgreSQL database (default: named after DATABASE_URL's)")
     parser.add_argument(
         "--no-baseline",
         dest="baseline",
@@ -80,7 +100,7 @@ def main() -> None:
         help="skip the first run with the fast lane off (the reference services, for the ratio)",
     )
     args = parser.parse_args()
-    where = setup("annotate")
+    where = setup("annotate", args.database)
 
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -91,19 +111,18 @@ def main() -> None:
     from annotation.models import Label, Project, ProjectMember, Task
     from annotation.services.projects import project_create
     from taxonomy import services as tax
+    from taxonomy.io import parse_taxonomy_file, taxonomy_import
+    from taxonomy.models import Category
 
-    print(f"database: {where}; clips: {args.clips}")
     editor = user_create_with_role(username="bench-editor", password="bench-password-1", role="editor")
-    taxonomy = tax.taxonomy_create(name="Bench", actor=editor)
-    root = tax.category_add(taxonomy=taxonomy, name="Sports", actor=editor)
-    mid = tax.category_add(taxonomy=taxonomy, name="Football", parent=root, actor=editor)
-    leaf = tax.category_add(taxonomy=taxonomy, name="Highlights", parent=mid, actor=editor)
+    taxonomy = taxonomy_import(parsed=parse_taxonomy_file(tree_csv(tuple(args.tree))), name="Bench").taxonomy
     tax.release_publish(taxonomy=taxonomy, actor=editor)
+    leaf_ids = list(Category.objects.filter(taxonomy=taxonomy, level=2).values_list("id", flat=True))
+    print(f"database: {where}; clips: {args.clips}; taxonomy {'x'.join(map(str, args.tree))}, {len(leaf_ids)} leaves")
 
-
-    def phase(port: int, count: int, name: str) -> dict:
-        """`count` annotators on a new project of args.clips clips; prints and returns the figures."""
-        ids = ready_clip_rows(args.clips, f"{name}{count}")
+    def phase(port: int, count: int, name: str, seconds: float, clips: int, quiet: bool = False) -> dict:
+        """`count` annotators on a new project of `clips` clips; prints and returns the figures."""
+        ids = ready_clip_rows(clips, f"{name}{count}")
         project = project_create(
             name=f"Load {name} {count}",
             taxonomy=taxonomy,
@@ -119,9 +138,12 @@ def main() -> None:
         ProjectMember.objects.bulk_create([ProjectMember(project=project, user=u) for u in users])
         tokens = [Token.objects.get_or_create(user=u)[0].key for u in users]
         connection.close()
-        result = run_load(port, project.pk, tokens, leaf.pk, args.seconds)
+        result = run_load(port, project.pk, tokens, leaf_ids, seconds)
         lat, n = result["lat"], len(result["submitted"])
         result["rate"] = n / result["wall"]
+        if quiet:
+            print(f"\nwarm-up ({name}, {count} annotators, {result['wall']:.1f} s, not counted): {n} labels")
+            return result
         print(
             f"\n{count} annotators ({name}), {result['wall']:.1f} s: {n} labels, {result['rate']:.1f} labels/s, "
             f"{len(result['errors'])} errors" + (f" (first: {result['errors'][0]})" if result["errors"] else "")
@@ -154,7 +176,8 @@ def main() -> None:
         )
         try:
             wait_port(port)
-            baseline = phase(port, args.annotators[0], "reference")
+            phase(port, args.annotators[0], "reference-warmup", args.warmup, 2000, quiet=True)
+            baseline = phase(port, args.annotators[0], "reference", args.seconds, args.clips)
         finally:
             reference.terminate()
             reference.wait(timeout=30)
@@ -163,9 +186,10 @@ def main() -> None:
     try:
         wait_port(port)
         print(f"\nserver: gunicorn, {args.web_workers} workers x 4 threads, {connection.vendor}")
-
+        lane = "fast lane" if connection.vendor == "postgresql" else "reference"
+        phase(port, args.annotators[0], f"{lane}-warmup", args.warmup, 2000, quiet=True)
         for count in args.annotators:
-            result = phase(port, count, "fast lane" if connection.vendor == "postgresql" else "reference")
+            result = phase(port, count, lane, args.seconds, args.clips)
             if baseline is not None and count == args.annotators[0]:
                 print(
                     f"  against the reference in this run ({count} annotators): "
@@ -185,7 +209,7 @@ def main() -> None:
                     project=project,
                     clip_id=i,
                     status=TaskStatus.DONE,
-                    final_category=leaf,
+                    final_category_id=leaf_ids[i % len(leaf_ids)],
                     final_source="agreement",
                     final_release=project.release,
                     labels_count=1,
@@ -217,10 +241,6 @@ def main() -> None:
                 f"\nexport ({label}): {rows - 1:,} rows, {size / 1e6:.1f} MB in {elapsed:.1f} s; "
                 f"largest worker RSS growth {grew / 1024:.1f} MiB (RSS now {max(after.values()) / 1024:.0f} MiB)"
             )
-        print(
-            "For scale: Label Studio 1.23, 8 annotators: next p95 4.2 s, submit p95 1.0 s, 4 labels/s, "
-            "7.5% of tasks labeled twice."
-        )
     finally:
         server.terminate()
         server.wait(timeout=30)
