@@ -238,8 +238,10 @@ def remap_head(
         raise ValueError(f"backbones differ: {[k for k in missing if not k.startswith('heads.')]}")
     old_params = [old_model.heads[f"level{lv}"].class_params() for lv in range(1, old.depth + 1)]
 
-    def old_block(code: str) -> dict[str, Tensor]:
-        level = old.depth if code == END else old.categories[code].level
+    def old_block(code: str, level: int) -> dict[str, Tensor]:
+        # END exists at several levels with different rows: take the one of the level being filled
+        # (or the old deepest level when the new release is deeper); a category has one level only.
+        level = min(level, old.depth) if code == END else old.categories[code].level
         params = old_params[level - 1]
         return {k: v[old.index(level, code)] for k, v in params.items()}
 
@@ -257,7 +259,7 @@ def remap_head(
                 params["class_bias"][i] = FRESH_CLASS_BIAS
                 counts["fresh"] += 1
                 continue
-            blocks = [old_block(c) for c, _ in src]
+            blocks = [old_block(c, level) for c, _ in src]
             for key in ("gate_weight", "gate_bias", "expert_weight", "expert_bias"):
                 params[key][i] = torch.stack([b[key] for b in blocks]).mean(dim=0)
             biases = torch.stack([b["class_bias"] + adj for b, (_, adj) in zip(blocks, src, strict=True)])

@@ -4,6 +4,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classifier.ml.labels import END, IGNORE, LabelSpace, head_sources, remap_head
 from classifier.ml.registry import create_model
@@ -144,3 +146,39 @@ def test_head_mapping_across_release_with_merge_and_split():
     tie = {("B", "B3"): ("B", "B2")}  # the two split targets tie exactly
     new_best = [tie.get(r[0][0], r[0][0]) for r in new.decode(after)]
     assert new_best == [kept_paths[i] for i in expected.argmax(dim=1).tolist()]
+
+
+@st.composite
+def trees(draw):
+    """Random trees of depth 1 to 3; any node may be a leaf, so paths end at level 1, 2 or 3."""
+    spec = {}
+
+    def grow(parent, level):
+        for i in range(draw(st.integers(1 if parent is None else 0, 3))):
+            code = f"{parent or 'n'}{i}"
+            spec[code] = parent
+            if level < 3:
+                grow(code, level + 1)
+
+    grow(None, 1)
+    return spec
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(spec=trees(), seed=st.integers(0, 2**16))
+def test_identity_mapping_leaves_predictions_unchanged(spec, seed):
+    old, new = LabelSpace(rows(spec), "1.0"), LabelSpace(rows(spec), "1.1")
+    torch.manual_seed(seed)
+    kwargs = dict(frame_dim=8, text_dim=6, modalities=("frames", "text"))
+    old_model = create_model("nextvlad_moe_tiny", num_classes=old.num_classes, **kwargs).eval()
+    with torch.no_grad():  # distinct class biases, so a row copied from the wrong class shows
+        for head in old_model.heads.values():
+            head.class_bias.normal_(0.0, 2.0)
+    new_model = create_model("nextvlad_moe_tiny", num_classes=new.num_classes, **kwargs).eval()
+    remap_head(old_model, new_model, old, new, {code: ("kept", [code]) for code in spec})
+    g = torch.Generator().manual_seed(seed)
+    batch = {"frames": torch.randn(16, 3, 8, generator=g), "frames_mask": torch.ones(16, 3, dtype=torch.bool),
+             "text": torch.randn(16, 2, 6, generator=g), "text_mask": torch.ones(16, 2, dtype=torch.bool)}
+    with torch.no_grad():
+        before, after = old.path_log_probs(old_model(batch)), new.path_log_probs(new_model(batch))
+    assert torch.allclose(after, before, rtol=0.0, atol=1e-6), (spec, (after - before).abs().max())
