@@ -206,22 +206,42 @@ def level_losses(
     return total / max(weight_sum, 1e-12)
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """Device of a model's first parameter (or buffer); CPU for a model without tensors."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
 @torch.no_grad()
 def predict(
     model: nn.Module, data: ClipFeatures, batch_size: int = 512, device: torch.device | str = "cpu"
 ) -> tuple[dict[str, Tensor], Tensor]:
-    """Logits per level and embeddings of every clip (eval mode, CPU tensors)."""
+    """Logits per level and embeddings of every clip (eval mode, CPU tensors).
+
+    The model runs on ``device``, where the batches go: a model held elsewhere (e.g. the CPU-loaded
+    active model evaluated on a CUDA worker) is moved there for the call and moved back afterwards,
+    as is its train/eval mode, also when the call fails. A model already on ``device`` is not copied.
+    """
+    device = torch.device(device)
+    home = model_device(model)
     was_training = model.training
     model.eval()
-    logits: dict[str, list[Tensor]] = {}
-    embeddings = []
-    for start in range(0, len(data), batch_size):
-        index = torch.arange(start, min(start + batch_size, len(data)))
-        emb = model.forward_features(data.batch(index, device))
-        for k, v in model.forward_head(emb).items():
-            logits.setdefault(k, []).append(v.float().cpu())
-        embeddings.append(emb.float().cpu())
-    model.train(was_training)
+    if home != device:
+        model.to(device)
+    try:
+        logits: dict[str, list[Tensor]] = {}
+        embeddings = []
+        for start in range(0, len(data), batch_size):
+            index = torch.arange(start, min(start + batch_size, len(data)))
+            emb = model.forward_features(data.batch(index, device))
+            for k, v in model.forward_head(emb).items():
+                logits.setdefault(k, []).append(v.float().cpu())
+            embeddings.append(emb.float().cpu())
+    finally:
+        if home != device:
+            model.to(home)
+        model.train(was_training)
     return {k: torch.cat(v) for k, v in logits.items()}, torch.cat(embeddings)
 
 

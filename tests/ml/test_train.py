@@ -13,6 +13,8 @@ from classifier.ml.train import (
     ClipFeatures,
     TrainingCancelled,
     evaluate,
+    model_device,
+    predict,
     sampling_weights,
     seed_everything,
     train_supervised,
@@ -194,3 +196,38 @@ def test_auto_precision():
     assert resolve_precision("auto", torch.device("cuda")) == "bf16"
     fast = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
     assert resolve_precision("auto", torch.device("cpu")) == ("bf16" if fast else "fp32")
+
+
+def tiny_model(space, modalities=("frames", "text")):
+    seed_everything(0)
+    return create_model("nextvlad_moe_tiny", num_classes=space.num_classes, modalities=modalities,
+                        frame_dim=FRAME_DIM, text_dim=TEXT_DIM)
+
+
+def test_predict_returns_cpu_tensors_and_leaves_the_model_where_it_was(data):
+    space, _, val = data
+    model = tiny_model(space).train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    logits, emb = predict(model, val, batch_size=50, device=torch.device("cpu"))
+    assert emb.device.type == "cpu" and all(v.device.type == "cpu" for v in logits.values())
+    assert emb.shape == (len(val), model.embed_dim) and logits["level3"].shape == (len(val), space.num_classes[2])
+    assert model.training and model_device(model) == torch.device("cpu")  # mode and device restored
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())  # eval mode: BN untouched
+    assert model_device(torch.nn.Identity()) == torch.device("cpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device to put model and batches apart")
+def test_evaluate_runs_the_model_on_the_device_of_the_batches(data):
+    space, _, val = data
+    model = tiny_model(space).eval()
+    on_cpu = evaluate(model, val, space, device="cpu")
+    # the CPU-loaded active model evaluated by a CUDA worker: moved for the call, then moved back
+    on_gpu = evaluate(model, val, space, device="cuda")
+    assert model_device(model).type == "cpu"
+    assert on_gpu["loss"] == pytest.approx(on_cpu["loss"], rel=1e-3)
+    assert on_gpu["hit_at_1"] == pytest.approx(on_cpu["hit_at_1"], abs=2 / len(val))
+    # and the other way round: a model on the GPU evaluated with CPU batches stays on the GPU
+    model.cuda()
+    again = evaluate(model, val, space, device="cpu")
+    assert model_device(model).type == "cuda"
+    assert again["loss"] == pytest.approx(on_cpu["loss"], rel=1e-3)
