@@ -35,6 +35,14 @@ class Strategy(models.TextChoices):
     BALANCED = "balanced", "Uncertain, balanced over categories"
 
 
+class Split(models.TextChoices):
+    """Where a final-labeled clip serves the model: learning, early stopping and calibration, or judging."""
+
+    TRAIN = "train", "Train"
+    VALIDATION = "validation", "Validation"
+    TEST = "test", "Test"
+
+
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 

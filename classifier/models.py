@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from classifier.choices import ModelStatus, RunStatus, RunTrigger, SuggestionDecision
+from classifier.choices import ModelStatus, RunStatus, RunTrigger, Split, SuggestionDecision
 
 
 class ModelVersion(models.Model):
@@ -29,6 +29,12 @@ class ModelVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The version whose head this one started from.",
+    )
+    calibration = models.JSONField(
+        default=dict, blank=True, help_text="Temperatures, open-set method and thresholds fitted on validation."
+    )
+    frame_backend = models.CharField(
+        max_length=32, blank=True, help_text="The frame feature backend it was trained on; serving uses the same."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
@@ -80,6 +86,7 @@ class TrainingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     promoted = models.BooleanField(default=False)
+    promotion_note = models.TextField(blank=True, help_text="Why the new version was or was not promoted.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,7 +105,13 @@ class Prediction(models.Model):
     model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="predictions")
     category = models.ForeignKey("taxonomy.Category", null=True, on_delete=models.SET_NULL, related_name="+")
     path = models.JSONField(default=list, help_text="Codes of the best path, level 1 first.")
-    confidence = models.FloatField(help_text="Probability of the best path.", db_index=True)
+    confidence = models.FloatField(help_text="Calibrated probability of the best path.", db_index=True)
+    open_set_score = models.FloatField(
+        null=True, blank=True, help_text="How well the clip fits the known categories (higher fits better)."
+    )
+    preselect = models.BooleanField(
+        default=False, help_text="Confident and in-set enough that the labeling page may pre-select it."
+    )
     top = models.JSONField(default=list, help_text="[{'codes': [...], 'p': 0.7}, ...] best paths")
     least_confidence = models.FloatField(default=0.0)
     margin = models.FloatField(default=0.0, help_text="p(best) - p(second); small is uncertain")
@@ -154,3 +167,20 @@ class SuggestionReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} of the suggestion for clip {self.clip_id}"
+
+
+class ClipSplit(models.Model):
+    """The split a final-labeled clip belongs to in one taxonomy, decided once (stratified by its category
+    when it first reaches training) and kept: a clip a model was tested on never becomes a training clip."""
+
+    taxonomy = models.ForeignKey("taxonomy.Taxonomy", on_delete=models.CASCADE, related_name="+")
+    clip = models.ForeignKey("annotation.Clip", on_delete=models.CASCADE, related_name="+")
+    split = models.CharField(max_length=16, choices=Split.choices)
+    category_code = models.CharField(max_length=100, help_text="The label it was stratified by.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["taxonomy", "clip"], name="clip_split_unique")]
+
+    def __str__(self) -> str:
+        return f"clip {self.clip_id}: {self.split}"

@@ -27,3 +27,16 @@ CLIPCAT_PROMOTION = env_str("CLIPCAT_PROMOTION", "auto")
 # A running training run whose heartbeat is older than this is taken as dead (its worker was killed).
 CLIPCAT_RUN_STALE_S = env_int("CLIPCAT_RUN_STALE_S", 300)
 CLIPCAT_PREDICT_BATCH = env_int("CLIPCAT_PREDICT_BATCH", 256)
+# Evaluation: the final-labeled clips of a taxonomy are split once, per category, into train / validation /
+# test in these proportions (a clip keeps its split for good). Validation stops training early and fits the
+# calibration; only test clips are reported and decide promotion.
+CLIPCAT_SPLIT_VALIDATION = float(env_str("CLIPCAT_SPLIT_VALIDATION", "0.2"))
+CLIPCAT_SPLIT_TEST = float(env_str("CLIPCAT_SPLIT_TEST", "0.2"))
+# Below this many test clips a metric is shown as "not yet meaningful" and promotion waits for a person.
+CLIPCAT_MIN_TEST_CLIPS = env_int("CLIPCAT_MIN_TEST_CLIPS", 30)
+# "None of these": the open-set score (max_prob, energy or prototype; bench/quality.py compares them) and the
+# share of validation clips of known categories its threshold keeps.
+CLIPCAT_OPEN_SET_METHOD = env_str("CLIPCAT_OPEN_SET_METHOD", "max_prob")
+CLIPCAT_OPEN_SET_KEEP = float(env_str("CLIPCAT_OPEN_SET_KEEP", "0.95"))
+# The labeling page pre-selects a suggestion from the confidence at which validation clips were right this often.
+CLIPCAT_PRESELECT_PRECISION = float(env_str("CLIPCAT_PRESELECT_PRECISION", "0.9"))
