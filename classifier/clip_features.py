@@ -25,18 +25,30 @@ def feature_cache():
     return FeatureCache(Path(settings.CLIPCAT_FEATURE_DIR))
 
 
-@lru_cache(maxsize=1)
-def frame_extractor():
+def frame_extractor(backend: str | None = None):
+    """The frame feature extractor of `backend` (default: CLIPCAT_FRAME_BACKEND). A model is served with
+    the backend it was trained on (bf16 torch features from a GPU worker are not int8 ONNX ones), so an
+    inference worker may hold two; the ONNX backends always run on the CPU."""
+    from classifier.ml.encoders.extractor import select_backend
+
+    name = backend or settings.CLIPCAT_FRAME_BACKEND
+    if name == "auto":
+        name = select_backend("auto", "cuda" if _cuda() else "cpu")
+    return _frame_extractor(name)
+
+
+@lru_cache(maxsize=4)
+def _frame_extractor(backend: str):
     from classifier.ml.encoders.extractor import FrameFeatureExtractor
     from classifier.ml.encoders.frames import lite0_config
 
-    device = "cuda" if _cuda() else "cpu"
+    device = "cuda" if _cuda() and not backend.startswith("onnx") else "cpu"
     return FrameFeatureExtractor(
-        lite0_config(),
-        backend=settings.CLIPCAT_FRAME_BACKEND,
-        device=device,
-        onnx_cache_dir=Path(settings.CLIPCAT_ONNX_DIR),
+        lite0_config(), backend=backend, device=device, onnx_cache_dir=Path(settings.CLIPCAT_ONNX_DIR)
     )
+
+
+frame_extractor.cache_clear = _frame_extractor.cache_clear
 
 
 @lru_cache(maxsize=1)
@@ -67,14 +79,17 @@ def clip_key(clip: Clip) -> str:
     return f"clip-{clip.pk}-{clip.checksum[:16]}"
 
 
-def clip_features(clip: Clip) -> dict[str, np.ndarray | None]:
+def clip_features(clip: Clip, frame_backend: str | None = None) -> dict[str, np.ndarray | None]:
     """{"frames": [T, 1280], "text": [Tt, 512], "audio": [Ta, 64, 100]} for one ready clip (None where a
-    modality is missing), read from the cache or computed and cached."""
+    modality is missing), read from the cache or computed and cached. `frame_backend` names the frame
+    features a model was trained on (default: the configured backend)."""
     from classifier.ml.encoders.audio import log_mel
     from classifier.ml.features import clip_frame_features, clip_text_features
 
     cache, key = feature_cache(), clip_key(clip)
-    frames = clip_frame_features(cache, frame_extractor(), key, lambda: _load_npy(clip.frames)) if clip.frames else None
+    frames = None
+    if clip.frames:
+        frames = clip_frame_features(cache, frame_extractor(frame_backend), key, lambda: _load_npy(clip.frames))
     texts = clip_texts(clip)
     text = None
     if texts:

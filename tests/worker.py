@@ -122,6 +122,9 @@ def live_worker(django_db_setup, tmp_path_factory):
         # The exported ONNX backbone depends only on the weights: share it between runs (var/ is git-ignored).
         "CLIPCAT_ONNX_DIR": str(ROOT / "var" / "test-onnx"),
         "CLIPCAT_TRAIN_EPOCHS": os.environ.get("CLIPCAT_TRAIN_EPOCHS", "12"),
+        # The test worlds hold dozens of clips, so their test splits are small: promote from 4 test clips
+        # (tests/classifier/test_promotion.py checks the real minimum).
+        "CLIPCAT_MIN_TEST_CLIPS": os.environ.get("CLIPCAT_MIN_TEST_CLIPS", "4"),
     }
     saved_options = dict(app.conf.broker_transport_options or {})
     if settings.CELERY_BROKER_URL.startswith("filesystem"):

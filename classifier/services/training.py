@@ -15,14 +15,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from classifier import clip_features as cf
-from classifier.choices import ModelStatus, RunStatus
+from classifier.choices import ModelStatus, RunStatus, Split
 from classifier.dataset import label_space_rows, labeled_clips
 from classifier.models import ModelVersion, TrainingRun
+from classifier.splits import splits_for
 from taxonomy.selectors import release_diff, release_latest
 
 log = logging.getLogger(__name__)
 MIN_LABELED = 4
-HELD_OUT_EVERY = 5  # clip ids with hash % 5 == 0 are held out: the same clips for every run, a fair comparison
 MAX_STEPS = {"frames": 32, "text": 4, "audio": 32}
 
 
@@ -90,10 +90,6 @@ def _claim(run_id: int) -> TrainingRun | None:
         return run
 
 
-def _held_out(clip_id: int) -> bool:
-    return (clip_id * 2654435761) % 2**32 % HELD_OUT_EVERY == 0
-
-
 def _head_mapping(old_release, new_release) -> dict[str, tuple[str, list[str]]]:
     mapping = {}
     for entry in release_diff(old_release, new_release):
@@ -139,9 +135,12 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
 
     from classifier.ml.artifact import save_artifact
     from classifier.ml.config import ModelConfig, TrainConfig
+    from classifier.ml.evaluation import judged
     from classifier.ml.labels import LabelSpace
     from classifier.ml.registry import create_model
-    from classifier.ml.train import ClipFeatures, evaluate, resolve_device, resolve_precision, train_supervised
+    from classifier.ml.train import ClipFeatures, resolve_device, resolve_precision, train_supervised
+
+    from .evaluation import compare_on_test, fit_version_calibration, split_metrics
 
     taxonomy = run.taxonomy
     release = release_latest(taxonomy)
@@ -156,14 +155,24 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
             f"Training needs at least {MIN_LABELED} labeled clips in two or more categories under "
             f"release {release.version}; there are {len(examples)}."
         )
-    report.stage("features", f"{len(examples)} labeled clips under release {release.version}", 0.02)
+    splits = splits_for(taxonomy_id=taxonomy.pk, examples=examples)
+    sizes = {s: sum(1 for c, _ in examples if splits[c] == s) for s in Split.values}
+    report.stage(
+        "features",
+        f"{len(examples)} labeled clips under release {release.version}: "
+        + ", ".join(f"{n} {s}" for s, n in sizes.items()),
+        0.02,
+    )
+    if sizes[Split.TRAIN] == 0:
+        raise ValueError("No labeled clip is in the train split yet; label a few more clips.")
 
     from annotation.models import Clip
 
+    extractor = cf.frame_extractor()
     clips = {c.pk: c for c in Clip.objects.filter(pk__in=[c for c, _ in examples]).prefetch_related("tags")}
     features = []
     for i, (clip_id, _) in enumerate(examples):
-        features.append(cf.clip_features(clips[clip_id]))
+        features.append(cf.clip_features(clips[clip_id], frame_backend=extractor.backend))
         run.progress = 0.02 + 0.28 * (i + 1) / len(examples)
         if report.should_cancel():
             from classifier.ml.train import TrainingCancelled
@@ -171,13 +180,12 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
             raise TrainingCancelled()
     targets = label_space.targets_tensor([code for _, code in examples])
     data = ClipFeatures.from_clips(features, targets, max_steps=MAX_STEPS)
-    held = torch.tensor([_held_out(c) for c, _ in examples])
-    train_idx, val_idx = torch.nonzero(~held)[:, 0], torch.nonzero(held)[:, 0]
-    if len(val_idx) == 0 or len(train_idx) == 0:
-        report.line("Too few clips for a held-out split: evaluating on the training clips.")
-        train_data, val_data = data, data
-    else:
-        train_data, val_data = data.subset(train_idx), data.subset(val_idx)
+
+    def part(split: str):
+        index = torch.tensor([i for i, (c, _) in enumerate(examples) if splits[c] == split], dtype=torch.long)
+        return data.subset(index) if len(index) else None
+
+    train_data, val_data, test_data = part(Split.TRAIN), part(Split.VALIDATION), part(Split.TEST)
 
     device = resolve_device(settings.CLIPCAT_TRAIN_DEVICE)
     run.device = str(device)
@@ -193,18 +201,21 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
     )
     model = create_model(model_config.name, num_classes=label_space.num_classes, **model_config.model_kwargs())
     active, active_artifact = _load_active(taxonomy)
-    baseline = None
-    if active_artifact is not None and active_artifact.model_config.modalities == model_config.modalities:
+    previous = None
+    if (
+        active_artifact is not None
+        and active_artifact.model_config.modalities == model_config.modalities
+        and (active.frame_backend or extractor.backend) == extractor.backend
+    ):
         previous = _mapped(active_artifact, active, release, label_space, model_config)
         model.load_state_dict(previous.state_dict())
-        baseline = evaluate(previous, val_data, label_space, device=device)
-        report.line(
-            f"Starting from v{active.number}; on the held-out clips it scores hit@1 {baseline.get('hit_at_1', 0):.3f}"
-        )
+        report.line(f"Starting from v{active.number} (its head mapped to release {release.version})")
+    elif active_artifact is not None:
+        report.line(f"Training from scratch: v{active.number} has other modalities or frame features")
 
     train_config = TrainConfig(
         # Starting from the active model (its head mapped to the release) needs fewer epochs than from zero.
-        epochs=settings.CLIPCAT_FINETUNE_EPOCHS if baseline is not None else settings.CLIPCAT_TRAIN_EPOCHS,
+        epochs=settings.CLIPCAT_FINETUNE_EPOCHS if previous is not None else settings.CLIPCAT_TRAIN_EPOCHS,
         batch_size=64,
         device=str(device),
         val_fraction=0.0,
@@ -213,13 +224,18 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         seed=run.pk % 1000,
         precision=resolve_precision(settings.CLIPCAT_TRAIN_PRECISION, device),
     )
-    report.stage("training", f"Training {model_config.name} on {len(train_data)} clips ({device})", 0.3)
+    report.stage(
+        "training",
+        f"Training {model_config.name} on {len(train_data)} clips ({device}); early stopping on "
+        f"{len(val_data) if val_data else 0} validation clips",
+        0.3,
+    )
 
     def on_progress(p) -> None:
         run.epoch, run.loss = p.epoch, (float(p.loss) if p.loss is not None else run.loss)
         run.progress = 0.3 + 0.6 * min(1.0, p.epoch / max(1, train_config.epochs))
         if p.metrics:
-            run.metrics = {k: v for k, v in p.metrics.items() if isinstance(v, int | float)}
+            run.metrics = {f"validation_{k}": v for k, v in p.metrics.items() if isinstance(v, int | float)}
         report.flush()
 
     # A converged model's small activations turn into denormal floats, which run ~4x slower on CPUs:
@@ -237,12 +253,19 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         )
     finally:
         torch.set_flush_denormal(False)
-    report.stage("evaluating", "Evaluating on held-out labels", 0.92)
-    metrics = evaluate(model, val_data, label_space, device=device, report=True)
-    metrics["held_out"], metrics["trained_on"] = len(val_data), len(train_data)
-    if baseline is not None:
-        metrics["baseline_hit_at_1"] = baseline.get("hit_at_1")
+    report.stage("calibrating", "Fitting the calibration on the validation clips", 0.9)
+    calibration = fit_version_calibration(model, val_data, label_space, device)
+    report.stage("evaluating", f"Evaluating on {len(test_data) if test_data else 0} test clips", 0.92)
+    raw = split_metrics(model, calibration, test_data, label_space, device, report=True)
+    metrics = judged(raw, settings.CLIPCAT_MIN_TEST_CLIPS)
+    metrics["split_sizes"] = sizes
+    comparison = None
+    if previous is not None:
+        old = split_metrics(previous, None, test_data, label_space, device)
+        comparison = compare_on_test(raw, old)
+        metrics["baseline"] = {"version": active.number, **comparison}
     run.metrics = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+    report.line(_metrics_line(metrics))
 
     report.stage("saving", "Writing the artifact", 0.96)
     number = (ModelVersion.objects.filter(taxonomy=taxonomy).aggregate(m=Max("number"))["m"] or 0) + 1
@@ -254,10 +277,15 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         model.cpu(),
         model_config,
         label_space,
-        backbone_id=ids["frames"],
+        backbone_id=extractor.backbone_id,
         metrics=run.metrics,
         train_config=train_config.to_dict(),
-        extra={"text_encoder": ids["text"], "run": run.pk},
+        extra={
+            "text_encoder": ids["text"],
+            "run": run.pk,
+            "frame_backend": extractor.backend,
+            "calibration": calibration.to_dict(),
+        },
     )
     version = ModelVersion.objects.create(
         taxonomy=taxonomy,
@@ -265,15 +293,31 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
         number=number,
         status=ModelStatus.READY,
         artifact=str(path),
-        backbone_id=ids["frames"],
+        backbone_id=extractor.backbone_id,
         text_encoder_id=ids["text"],
+        frame_backend=extractor.backend,
+        calibration=calibration.to_dict(),
         metrics=metrics,
         train_count=len(train_data),
-        eval_count=len(val_data),
+        eval_count=metrics["count"],
         parent=active,
     )
     run.model_version = version
-    return version, baseline
+    return version, comparison
+
+
+def _metrics_line(metrics: dict) -> str:
+    """One log line: test hit@1 with its interval and n, ECE, and what the comparison found."""
+    from classifier.templatetags.metrics import metric_text
+
+    line = f"Test: {metric_text(metrics, 'hit_at_1')}, ECE {metric_text(metrics, 'ece')}"
+    base = metrics.get("baseline")
+    if base and base.get("n"):
+        line += (
+            f"; v{base['version']} on the same {base['n']} clips {base['old']:.3f}, difference {base['diff']:+.3f} "
+            f"[{base['low']:+.3f}, {base['high']:+.3f}]"
+        )
+    return line
 
 
 def training_run_execute(*, run_id: int) -> TrainingRun | None:
@@ -288,7 +332,7 @@ def training_run_execute(*, run_id: int) -> TrainingRun | None:
     report = RunReporter(run)
     report.stage("starting", f"Attempt {run.attempts}: {', '.join(r['reason'] for r in run.reasons)}", 0.01)
     try:
-        version, baseline = _train(run, report)
+        version, comparison = _train(run, report)
     except TrainingCancelled:
         report.line("Cancelled; the active model is unchanged.")
         run.status = RunStatus.CANCELLED
@@ -300,15 +344,13 @@ def training_run_execute(*, run_id: int) -> TrainingRun | None:
         report.line(f"Failed: {reason}")
         run.status, run.error = RunStatus.FAILED, reason
     else:
-        if promotion_allowed(version=version, baseline=baseline):
+        allowed, run.promotion_note = promotion_allowed(version=version, comparison=comparison)
+        if allowed:
             model_version_promote(version=version, reason=f"run {run.pk}")
             run.promoted = True
-            report.line(f"Promoted v{version.number} (hit@1 {version.metrics.get('hit_at_1', 0):.3f}).")
+            report.line(f"Promoted v{version.number}: {run.promotion_note}")
         else:
-            report.line(
-                f"v{version.number} is ready but not promoted (not better than the active model, or "
-                f"promotion is manual)."
-            )
+            report.line(f"v{version.number} is ready but not promoted: {run.promotion_note}")
         run.status, run.progress = RunStatus.SUCCEEDED, 1.0
     run.finished_at = timezone.now()
     run.stage = "done"
@@ -319,6 +361,7 @@ def training_run_execute(*, run_id: int) -> TrainingRun | None:
         finished_at=run.finished_at,
         model_version=run.model_version,
         promoted=run.promoted,
+        promotion_note=run.promotion_note,
         release=run.release,
         progress=run.progress,
     )

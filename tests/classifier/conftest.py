@@ -19,6 +19,9 @@ def classifier_dirs(request, settings, tmp_path):
     # The exported ONNX backbone depends only on the weights: keep it between runs (var/ is git-ignored).
     settings.CLIPCAT_ONNX_DIR = str(Path(django_settings.BASE_DIR) / "var" / "test-onnx")
     settings.CLIPCAT_TRAIN_EPOCHS = 12
+    # The demo world of these tests is small, so is its test split: promote from 4 test clips
+    # (test_promotion.py checks the real minimum).
+    settings.CLIPCAT_MIN_TEST_CLIPS = 4
     from classifier import clip_features
 
     clip_features.feature_cache.cache_clear()

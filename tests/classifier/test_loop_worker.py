@@ -98,7 +98,7 @@ def test_release_with_merge_retrains_and_reorders(live_worker, labeled, demo, se
     assert run.promoted, run.log
     v2 = _active(demo)
     assert v2.number == v1.number + 1 and v2.release == release and v2.parent == v1
-    assert v2.metrics["held_out"] > 0 and 0.0 <= v2.metrics["hit_at_1"] <= 1.0
+    assert v2.metrics["count"] > 0 and 0.0 <= v2.metrics["hit_at_1"] <= 1.0 and v2.metrics["intervals"]["hit_at_1"]
     live_worker.wait_for(
         lambda: Prediction.objects.filter(model_version=v2).count() == clips, timeout=120, what="predictions of v2"
     )
