@@ -86,7 +86,7 @@ def answer_next(request, pk, exclude: list[int]) -> dict | None:
     lease = fast_lane.lease_next(project_id=int(pk), user=request.user, manager=manager, exclude=exclude)
     if lease is None:
         return None
-    task = Task(id=lease.task_id, clip_id=lease.clip["id"])
+    task = Task(id=lease.task_id, clip_id=lease.clip["id"], relabel_reason=lease.relabel_reason)
     task.project = Project(id=lease.project_id, taxonomy_id=lease.taxonomy_id)
     return lease_payload(lease, suggestion=hooks.suggestion_for(task), request=request)
 

@@ -161,6 +161,30 @@ class TaskSerializer(serializers.ModelSerializer):
         return data
 
 
+class SuggestedCategorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    path = serializers.CharField()
+
+
+class SuggestedTopSerializer(serializers.Serializer):
+    category = SuggestedCategorySerializer()
+    confidence = serializers.FloatField(help_text="Calibrated probability of this path.")
+
+
+class LeaseSuggestionSerializer(serializers.Serializer):
+    """The model's suggestion for a leased clip (see classifier.services.inference.suggestion_for_task)."""
+
+    model_version = serializers.IntegerField()
+    top = SuggestedTopSerializer(many=True)
+    preselect = serializers.BooleanField(
+        help_text="True when the page may pre-select the first suggestion: confident, in-set, not a re-label clip."
+    )
+    open_set_score = serializers.FloatField(
+        allow_null=True, help_text="How well the clip fits the known categories (higher fits better)."
+    )
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     """A lease, with what the labeling page needs: the clip, its media, and the project's instructions.
     The fast lane's "next" answer builds the same dict (annotation/api/fast_lane.py)."""
@@ -178,6 +202,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     def get_clip(self, obj) -> dict:
         return LeaseClipSerializer(obj.task.clip, context=self.context).data
 
+    @extend_schema_field(LeaseSuggestionSerializer(allow_null=True))
     def get_suggestion(self, obj) -> dict | None:
         """The model's suggestion (top categories with confidence); None until a model exists."""
         provider = self.context.get("suggestion_provider")

@@ -40,6 +40,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "parent",
             "backbone_id",
             "text_encoder_id",
+            "frame_backend",
+            "calibration",
             "created_at",
             "promoted_at",
         ]
@@ -87,6 +89,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
             "model_version",
             "model_version_number",
             "promoted",
+            "promotion_note",
             "created_at",
         ]
         read_only_fields = fields
@@ -123,6 +126,8 @@ class PredictionSerializer(serializers.ModelSerializer):
             "category",
             "path",
             "confidence",
+            "open_set_score",
+            "preselect",
             "top",
             "least_confidence",
             "margin",
@@ -205,6 +210,9 @@ class BulkAcceptResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     dry_run = serializers.BooleanField()
     min_confidence = serializers.FloatField()
+    left_out_open_set = serializers.IntegerField(
+        help_text="Suggestions above the confidence left out because the clip fits none of the categories."
+    )
     applied = serializers.IntegerField()
     categories = serializers.ListField(child=serializers.DictField(), help_text="[{id, path, count}]")
     sample = serializers.ListField(

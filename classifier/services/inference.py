@@ -31,6 +31,15 @@ def _artifact(path: str):
     return artifact
 
 
+def version_calibration(version: ModelVersion, depth: int):
+    """The calibration a version serves with; one trained before calibration existed pre-selects nothing."""
+    from classifier.ml.calibration import Calibration
+
+    from .evaluation import never_preselect
+
+    return Calibration.from_dict(version.calibration) if version.calibration else never_preselect(depth)
+
+
 def active_version(taxonomy_id: int) -> ModelVersion | None:
     return ModelVersion.objects.filter(taxonomy_id=taxonomy_id, status=ModelStatus.ACTIVE).first()
 
@@ -56,11 +65,18 @@ def predict_clips(*, version: ModelVersion, clips: list[Clip]) -> list[Predictio
         return []
     artifact = _artifact(version.artifact)
     space = artifact.label_space
-    data = ClipFeatures.from_clips([cf.clip_features(c) for c in clips], max_steps=MAX_STEPS)
+    # The frame features the model was trained on, never a silent mix (bf16 from a GPU, int8 on a CPU).
+    backend = version.frame_backend or None
+    data = ClipFeatures.from_clips([cf.clip_features(c, frame_backend=backend) for c in clips], max_steps=MAX_STEPS)
     logits, embeddings = predict(artifact.model, data)
+    calibration = version_calibration(version, space.depth)
+    logits = calibration.calibrate(logits)
     with torch.no_grad():
-        probs = space.path_log_probs(logits).exp().numpy()
+        path_lp = space.path_log_probs(logits)
+        probs = path_lp.exp().numpy()
     measures = uncertainty(probs)
+    in_set = calibration.score(path_lp, logits, embeddings)
+    preselect = calibration.preselect(measures["confidence"], in_set)
     top = np.argsort(-probs, axis=1)[:, :TOP_K]
     ids = dict(Category.objects.filter(taxonomy_id=version.taxonomy_id).values_list("code", "id"))
     rows = []
@@ -73,6 +89,8 @@ def predict_clips(*, version: ModelVersion, clips: list[Clip]) -> list[Predictio
                 category_id=ids.get(paths[0][-1]) if paths[0] else None,
                 path=paths[0],
                 confidence=float(measures["confidence"][i]),
+                open_set_score=float(in_set[i]),
+                preselect=bool(preselect[i]),
                 top=[
                     {"codes": p, "category": ids.get(p[-1]) if p else None, "p": round(float(probs[i, j]), 5)}
                     for p, j in zip(paths, top[i], strict=True)
@@ -100,7 +118,7 @@ def prediction_batches(*, version: ModelVersion) -> list[list[int]]:
 # "next clip" asks); without an active model it finds nothing.
 ACTIVE_PREDICTION = Statement(
     "active_prediction",
-    "SELECT v.number, p.top FROM classifier_prediction p"
+    "SELECT v.number, p.top, p.preselect, p.open_set_score FROM classifier_prediction p"
     " JOIN classifier_modelversion v ON v.id = p.model_version_id"
     " WHERE v.taxonomy_id = %s AND v.status = %s AND p.clip_id = %s ORDER BY p.id LIMIT 1",
     ["bigint", "varchar", "bigint"],
@@ -112,14 +130,19 @@ def suggestion_for_task(task) -> dict | None:
     row = ACTIVE_PREDICTION.row([task.project.taxonomy_id, ModelStatus.ACTIVE.value, task.clip_id])
     if row is None:
         return None
-    number, top = row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1]  # SQLite: JSON text
+    number, top, preselect = row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1], bool(row[2])
     cats = {c.pk: c for c in Category.objects.filter(pk__in=[t["category"] for t in top if t["category"]])}
     top = [
         {"category": {"id": c.pk, "code": c.code, "path": c.path}, "confidence": t["p"]}
         for t in top
         if (c := cats.get(t["category"])) is not None and c.status == "active"
     ]
-    return {"model_version": number, "top": top} if top else None
+    if not top:
+        return None
+    # Pre-select only a confident, in-set suggestion, and never on a re-label clip: its old category was
+    # just split or removed, and the model has not seen the new standard at work yet.
+    preselect = preselect and not getattr(task, "relabel_reason", "")
+    return {"model_version": number, "top": top, "preselect": preselect, "open_set_score": row[3]}
 
 
 def prelabel_clip(*, clip_id: int) -> list[Prediction]:

@@ -14,12 +14,13 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from annotation.choices import LabelKind, QueueOrder, TaskStatus
 from annotation.models import Clip, Label, Project, Task
-from classifier.choices import SuggestionDecision
-from classifier.models import Prediction, SuggestionReview
+from classifier.choices import ModelStatus, SuggestionDecision
+from classifier.models import ModelVersion, Prediction, SuggestionReview
 from classifier.selectors import suggestions
 from taxonomy.choices import CategoryStatus
 from taxonomy.models import Category, Taxonomy
@@ -159,11 +160,19 @@ def suggestion_review(
 
 
 def _bulk_candidates(*, taxonomy: Taxonomy, min_confidence: float, **filters):
+    """The suggestions a bulk accept takes, and how many it leaves out as fitting none of the categories
+    (open-set score below the active model's threshold): those need a person's look, one by one."""
     if not 0.0 <= min_confidence <= 1.0:
         raise ValidationError({"min_confidence": "Give a confidence between 0 and 1."})
-    return suggestions(taxonomy_id=taxonomy.pk, min_confidence=min_confidence, **filters).filter(
+    query = suggestions(taxonomy_id=taxonomy.pk, min_confidence=min_confidence, **filters).filter(
         category__status=CategoryStatus.ACTIVE
     )
+    active = ModelVersion.objects.filter(taxonomy=taxonomy, status=ModelStatus.ACTIVE).only("calibration").first()
+    threshold = (active.calibration or {}).get("open_set_threshold") if active else None
+    if threshold is None:
+        return query, 0
+    in_set = Q(open_set_score__gte=threshold)
+    return query.filter(in_set), query.exclude(in_set).count()
 
 
 @transaction.atomic
@@ -190,7 +199,7 @@ def suggestions_bulk_accept(
         {"count", "dry_run", "categories": [{"id", "path", "count"}], "sample": [{clip, title, path, confidence}],
         "applied"}.
     """
-    query = _bulk_candidates(
+    query, open_set = _bulk_candidates(
         taxonomy=taxonomy,
         min_confidence=min_confidence,
         category=category,
@@ -209,6 +218,7 @@ def suggestions_bulk_accept(
         "count": len(candidates),
         "dry_run": dry_run,
         "min_confidence": min_confidence,
+        "left_out_open_set": open_set,
         "categories": [
             {"id": cid, "path": paths[cid], "count": n}
             for cid, n in sorted(per_category.items(), key=lambda kv: (-kv[1], paths[kv[0]]))

@@ -121,7 +121,7 @@
   }
 
   // --- the clip on screen ---------------------------------------------------------------------------------
-  function showSuggestion(s) {
+  function showSuggestion(s, relabel) {
     const box = $("suggestion");
     const top = (s && s.top) || [];
     state.suggestion = top.length ? top : null;
@@ -134,8 +134,14 @@
       li.addEventListener("click", () => pickSuggestion(i));
       list.append(li);
     });
-    box.replaceChildren(el("h3", null, "Model suggestion"), list);
-    if (top.length) picker.choose(top[0].category.id, { note: "model " + Math.round(top[0].confidence * 100) + "%" });
+    // Pre-select only what the model is confident of (calibrated, in-set; never on a re-label clip).
+    const chosen = Boolean(top.length && s.preselect && !relabel);
+    const note = !top.length ? null : chosen ? null : el("p", "muted small",
+      relabel ? "Nothing pre-selected: this clip is being re-labeled. Press 1-3 to take a suggestion."
+        : "Nothing pre-selected: the model is not confident enough. Press 1-3 to take a suggestion.");
+    box.replaceChildren(el("h3", null, "Model suggestion"), list, ...(note ? [note] : []));
+    box.dataset.preselected = chosen ? "yes" : "no";
+    if (chosen) picker.choose(top[0].category.id, { note: "model " + Math.round(top[0].confidence * 100) + "%" });
   }
   function pickSuggestion(i) {
     const t = state.suggestion && state.suggestion[i];
@@ -161,7 +167,7 @@
     picker.clear();
     setProgram(clip.program ? { id: clip.program.id, title: clip.program.title } : null);
     setFlag("");
-    showSuggestion(a.suggestion);
+    showSuggestion(a.suggestion, Boolean(a.relabel_reason));
     $("feedback").hidden = true;
     $("done").hidden = true;
     root.classList.remove("is-done");
