@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -61,6 +62,18 @@ def run_list(request):
     )
 
 
+TEST_METRICS = (
+    "hit_at_1",
+    "accuracy_level1",
+    "accuracy_level2",
+    "accuracy_level3",
+    "gap_at_20",
+    "macro_f1",
+    "hierarchical_f1",
+    "ece",
+)
+
+
 @login_required
 def run_detail(request, pk: int):
     run = get_object_or_404(TrainingRun.objects.select_related("taxonomy", "model_version", "release"), pk=pk)
@@ -72,6 +85,7 @@ def run_detail(request, pk: int):
             "heading": f"Training run #{run.pk}",
             "can_train": request.user.has_perm("classifier.start_trainingrun"),
             "live": run.status in ACTIVE_RUN_STATUSES,
+            "metric_keys": TEST_METRICS,
         },
     )
 
@@ -90,7 +104,7 @@ def version_list(request):
     rows = [
         {
             "version": v,
-            "levels": [v.metrics[k] for k in sorted(v.metrics) if k.startswith("accuracy_level")],
+            "level_keys": [k for k in sorted(v.metrics) if k.startswith("accuracy_level")],
             "action": (
                 None
                 if v.status not in promotable
@@ -110,6 +124,7 @@ def version_list(request):
             "rows": rows,
             "active_version": active,
             "can_promote": request.user.has_perm("classifier.promote_modelversion"),
+            "min_test_clips": settings.CLIPCAT_MIN_TEST_CLIPS,
         },
     )
 

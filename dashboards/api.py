@@ -58,8 +58,13 @@ class VersionMetricsSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     promoted_at = serializers.DateTimeField(allow_null=True)
     train_count = serializers.IntegerField()
-    eval_count = serializers.IntegerField()
+    eval_count = serializers.IntegerField(help_text="Test clips every metric was measured on.")
     metrics = serializers.DictField(child=serializers.FloatField())
+    intervals = serializers.DictField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        help_text="95% interval [low, high] per metric.",
+    )
+    meaningful = serializers.BooleanField(help_text="False below CLIPCAT_MIN_TEST_CLIPS test clips.")
 
 
 class ModelVersionsSerializer(serializers.Serializer):
@@ -76,8 +81,14 @@ class DashboardVersionSerializer(serializers.Serializer):
 class CategoryQualityRowSerializer(DashboardCategorySerializer):
     support = serializers.IntegerField()
     predicted = serializers.IntegerField()
-    precision = serializers.FloatField(allow_null=True)
-    recall = serializers.FloatField(allow_null=True)
+    precision = serializers.FloatField(allow_null=True, help_text="Out of `predicted` clips.")
+    recall = serializers.FloatField(allow_null=True, help_text="Out of `support` clips.")
+    precision_interval = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="95% Wilson interval [low, high]."
+    )
+    recall_interval = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="95% Wilson interval [low, high]."
+    )
 
 
 class ConfusionSerializer(serializers.Serializer):

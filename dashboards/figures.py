@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.safestring import SafeString
 
 from . import charts, selectors
@@ -164,11 +165,11 @@ def model_versions(f: DashboardFilters, *, levels: bool = False) -> Figure:
         (METRIC_NAMES.get(k, k.replace("accuracy_level", "accuracy level ")), [v["metrics"].get(k) for v in versions])
         for k in keys
     ]
-    title = "Accuracy per level, by model version" if levels else "Model versions: held-out metrics"
+    title = "Accuracy per level, by model version" if levels else "Model versions: test metrics"
     svg = charts.line_chart(
         chart_id="chart-versions-levels" if levels else "chart-versions",
         title=title,
-        desc="Metrics of each model version on its held-out clips, oldest version first.",
+        desc="Metrics of each model version on its test clips, oldest version first.",
         x=[f"v{v['number']}" for v in versions],
         series=series,
         max_value=1.0,
@@ -182,7 +183,20 @@ def model_versions(f: DashboardFilters, *, levels: bool = False) -> Figure:
         if active
         else f"{len(versions)} versions; none is active."
     )
+    thin = [f"v{v['number']}" for v in versions if not v["meaningful"]]
+    if thin:
+        caption += f" Not yet meaningful (fewer than {settings.CLIPCAT_MIN_TEST_CLIPS} test clips): {', '.join(thin)}."
     return Figure("versions-levels" if levels else "versions", title, caption, svg)
+
+
+def _quality_hover(row: dict) -> str:
+    def part(name: str, n: int) -> str:
+        value, interval = row[name], row.get(f"{name}_interval")
+        if value is None:
+            return f"{name} – (n=0)"
+        return f"{name} {value:.0%} (95% {interval[0]:.0%}–{interval[1]:.0%}, n={n})"
+
+    return f"{part('precision', row['predicted'])}; {part('recall', row['support'])}"
 
 
 def precision_recall(f: DashboardFilters, quality: dict) -> Figure:
@@ -196,7 +210,7 @@ def precision_recall(f: DashboardFilters, quality: dict) -> Figure:
         series=[("precision", [r["precision"] for r in rows]), ("recall", [r["recall"] for r in rows])],
         max_value=1.0,
         fmt=charts.percent,
-        hover=[f"{r['support']} labeled, {r['predicted']} predicted" for r in rows],
+        hover=[_quality_hover(r) for r in rows],
         empty_message=(
             "No model version yet: train one on the Models page."
             if quality["version"] is None
@@ -207,9 +221,15 @@ def precision_recall(f: DashboardFilters, quality: dict) -> Figure:
     if version is None:
         caption = "No model version yet."
     elif quality["source"] == "evaluation":
-        caption = f"v{version['number']}'s evaluation on its held-out clips when it was trained."
+        caption = (
+            f"v{version['number']}'s evaluation on its test clips when it was trained; hover a bar for its n "
+            "and 95% interval."
+        )
     else:
-        caption = f"v{version['number']}'s predictions against the final labels of {quality['count']} held-out clips."
+        caption = (
+            f"v{version['number']}'s predictions against the final labels of {quality['count']} test clips; "
+            "hover a bar for its n and 95% interval."
+        )
     return Figure("precision-recall", title, caption, svg)
 
 
@@ -219,13 +239,13 @@ def confusion(f: DashboardFilters, quality: dict) -> Figure:
     svg = charts.heatmap(
         chart_id="chart-confusion",
         title=title,
-        desc="Counts of held-out labeled clips by final category (rows) and the model's category (columns).",
+        desc="Counts of labeled test clips by final category (rows) and the model's category (columns).",
         labels=[c["path"] if c["code"] != selectors.OTHER else c["name"] for c in conf["labels"]],
         matrix=conf["matrix"],
         width=900,
     )
     version = quality["version"]
-    where = "held-out clips" if quality.get("held_out", True) else "labeled clips"
+    where = "test clips" if quality.get("held_out", True) else "labeled clips"
     caption = (
         f"v{version['number']} on {quality['count']} {where} (leaf categories; the {selectors.CONFUSION_TOP} most "
         "labeled, the rest as Other). The diagonal is outlined."

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
-    BigIntegerField,
     Count,
     DateTimeField,
     Exists,
@@ -18,24 +17,20 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    Value,
 )
 from django.db.models.functions import TruncDate
 
 from annotation.agreement import alpha_per_level
 from annotation.choices import ClipStatus, LabelKind, TaskStatus
 from annotation.models import Clip, Label, Task
-from classifier.choices import ModelStatus
-from classifier.models import ModelVersion, Prediction
+from classifier.choices import ModelStatus, Split
+from classifier.models import ClipSplit, ModelVersion, Prediction
 from taxonomy.selectors import category_index
 
 from .filters import DashboardFilters
 
 CONFUSION_TOP = 15
 OTHER = "other"
-# The training split (classifier.services.training._held_out), written as SQL: clip ids whose
-# (id * 2654435761) mod 2^32 is divisible by 5 are held out of training.
-HELD_OUT_MULTIPLIER, HELD_OUT_MODULUS, HELD_OUT_EVERY = 2654435761, 2**32, 5
 
 
 def _day(value) -> date:
@@ -150,8 +145,9 @@ SCALAR_METRICS = ("hit_at_1", "gap_at_20", "macro_f1", "hierarchical_f1", "ece")
 
 
 def model_versions(f: DashboardFilters) -> dict:
-    """Every model version of the taxonomy, oldest first, with its held-out metrics (scalars only). The date
-    range does not apply: a version's metrics do not depend on it."""
+    """Every model version of the taxonomy, oldest first, with its test-split metrics (scalars), their 95%
+    intervals, the test clip count ("count", also `eval_count`) and whether that is enough to mean something.
+    The date range does not apply: a version's metrics do not depend on it."""
     if f.taxonomy is None:
         return {"versions": [], "metrics": list(SCALAR_METRICS)}
     rows = ModelVersion.objects.filter(taxonomy=f.taxonomy).order_by("number")
@@ -169,6 +165,8 @@ def model_versions(f: DashboardFilters) -> dict:
                 for k, val in (v.metrics or {}).items()
                 if isinstance(val, int | float) and not isinstance(val, bool)
             },
+            "intervals": (v.metrics or {}).get("intervals", {}),
+            "meaningful": bool((v.metrics or {}).get("meaningful", False)),
         }
         for v in rows.select_related("release")
     ]
@@ -183,12 +181,21 @@ def _version_for(f: DashboardFilters, number: int | None) -> ModelVersion | None
     return versions.filter(status=ModelStatus.ACTIVE).first() or versions.order_by("-number").first()
 
 
-def _held_out_tasks(tasks):
-    key = ExpressionWrapper(
-        F("clip_id") * Value(HELD_OUT_MULTIPLIER) % Value(HELD_OUT_MODULUS) % Value(HELD_OUT_EVERY),
-        output_field=BigIntegerField(),
+def _held_out_tasks(tasks, taxonomy):
+    """Only the tasks of clips in the taxonomy's test split (classifier.splits): no version learned from them."""
+    test = ClipSplit.objects.filter(taxonomy=taxonomy, split=Split.TEST).values("clip_id")
+    return tasks.filter(clip_id__in=test)
+
+
+def _with_intervals(row: dict, correct: int) -> dict:
+    """Precision and recall of a category row, each with its n and 95% Wilson interval."""
+    from classifier.ml.stats import wilson_interval
+
+    row["precision_interval"] = (
+        [round(v, 4) for v in wilson_interval(correct, row["predicted"])] if row["predicted"] else None
     )
-    return tasks.annotate(held_key=key).filter(held_key=0)
+    row["recall_interval"] = [round(v, 4) for v in wilson_interval(correct, row["support"])] if row["support"] else None
+    return row
 
 
 def category_quality(f: DashboardFilters, *, version: int | None = None, held_out: bool = True) -> dict:
@@ -219,7 +226,7 @@ def category_quality(f: DashboardFilters, *, version: int | None = None, held_ou
         status=TaskStatus.DONE, final_category__isnull=False, final_category__rght=F("final_category__lft") + 1
     )
     if held_out:
-        tasks = _held_out_tasks(tasks)
+        tasks = _held_out_tasks(tasks, f.taxonomy)
     pairs = list(
         Prediction.objects.filter(model_version=mv, clip__tasks__in=tasks.values("pk"))
         .values_list("clip__tasks__final_category_id", "category_id")
@@ -233,13 +240,16 @@ def category_quality(f: DashboardFilters, *, version: int | None = None, held_ou
         if true == pred:
             correct[true] += n
     computed = [
-        {
-            **_category_ref(cats, pk),
-            "support": support[pk],
-            "predicted": predicted[pk],
-            "precision": round(correct[pk] / predicted[pk], 4) if predicted[pk] else None,
-            "recall": round(correct[pk] / support[pk], 4) if support[pk] else None,
-        }
+        _with_intervals(
+            {
+                **_category_ref(cats, pk),
+                "support": support[pk],
+                "predicted": predicted[pk],
+                "precision": round(correct[pk] / predicted[pk], 4) if predicted[pk] else None,
+                "recall": round(correct[pk] / support[pk], 4) if support[pk] else None,
+            },
+            correct[pk],
+        )
         for pk in set(support) | {p for p in predicted if p is not None}
     ]
     stored = (mv.metrics or {}).get("per_category")
@@ -250,14 +260,18 @@ def category_quality(f: DashboardFilters, *, version: int | None = None, held_ou
             pk = by_code.get(str(row["code"]).split("/")[-1])
             if not row.get("support") and not row.get("predicted"):
                 continue  # a category the held-out slice never saw
+            hits = round(float(row["recall"]) * int(row["support"])) if row.get("support") else 0
             categories.append(
-                {
-                    **_category_ref(cats, pk),
-                    "support": int(row["support"]),
-                    "predicted": int(row.get("predicted", 0)),
-                    "precision": round(float(row["precision"]), 4) if row.get("predicted") else None,
-                    "recall": round(float(row["recall"]), 4) if row.get("support") else None,
-                }
+                _with_intervals(
+                    {
+                        **_category_ref(cats, pk),
+                        "support": int(row["support"]),
+                        "predicted": int(row.get("predicted", 0)),
+                        "precision": round(float(row["precision"]), 4) if row.get("predicted") else None,
+                        "recall": round(float(row["recall"]), 4) if row.get("support") else None,
+                    },
+                    hits,
+                )
             )
     else:
         source, categories = "predictions", computed

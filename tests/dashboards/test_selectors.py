@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from classifier.services.training import _held_out
+from classifier.splits import splits_for
 from dashboards import selectors
 from dashboards.filters import DashboardFilters
 from tests.dashboards.conftest import MON, clip, predict
@@ -88,7 +88,7 @@ def test_quality_uses_the_stored_evaluation_and_the_training_split(world):
     assert data["source"] == "evaluation"
     assert [(r["code"], r["precision"], r["recall"]) for r in data["categories"]] == [("cats", 0.8, 1.0)]
 
-    # held out: exactly the clips the training run holds out (the SQL split equals the Python one)
+    # held out: exactly the clips of the taxonomy's test split
     more = [clip(f"h{i}") for i in range(40)]
     from annotation.models import Task
 
@@ -97,9 +97,10 @@ def test_quality_uses_the_stored_evaluation_and_the_training_split(world):
             project=world["single"], clip=x, status="done", final_category=world["cat"]["cats"], completed_at=MON
         )
         predict(version, x, world["cat"]["cats"], 0.9)
-    held = selectors.category_quality(filters(world, project=world["single"]), held_out=True)
     singles = list(world["single"].tasks.values_list("clip_id", flat=True))
-    assert held["count"] == sum(_held_out(c) for c in singles) > 0
+    splits = splits_for(taxonomy_id=world["taxonomy"].pk, examples=[(c, "cats") for c in singles])
+    held = selectors.category_quality(filters(world, project=world["single"]), held_out=True)
+    assert held["count"] == sum(s == "test" for s in splits.values()) > 0
 
 
 def test_cold_start_share_per_day(world, settings):
