@@ -5,6 +5,10 @@ from django.dispatch import Signal
 # Sent (inside the transaction) when a clip's processing ends ready: sender=Clip class, clip_id=<int>.
 clip_ready = Signal()
 
+# Sent (inside the transaction) when a project's queue has to be ordered again: tasks were added, or its queue
+# order or active-learning strategy changed. sender=Project class, project=<Project>.
+project_queue_changed = Signal()
+
 # Callables task -> suggestion dict or None; the labeling page shows the first non-None answer.
 suggestion_providers: list = []
 

@@ -2,7 +2,8 @@
 
 Least confidence, margin and entropy are indexed columns of `Prediction`, so ordering a million clips is
 an index scan, not a loop in Python. Diversity (k-center greedy on embeddings) and the category-balanced
-mix work on a candidate pool of the most uncertain clips.
+mix work on a candidate pool of the most uncertain clips; for a project's queue the candidates are the
+clips of its open tasks, never the rest of what the model predicted.
 """
 
 from __future__ import annotations
@@ -30,10 +31,18 @@ SCORE = {
 }
 
 
-def pick(*, version: ModelVersion, strategy: str, k: int, exclude_clip_ids=None) -> list[int]:
-    """The k clips to label next under a strategy (clip ids, most useful first)."""
+def pick(*, version: ModelVersion, strategy: str, k: int, clip_ids=None, exclude_clip_ids=None) -> list[int]:
+    """The k clips to label next under a strategy (clip ids, most useful first).
+
+    Args:
+        clip_ids: only these clips are candidates (ids, or a `values("clip_id")` subquery); None: every clip
+            the version predicted.
+        exclude_clip_ids: clips that are never candidates.
+    """
     strategy = Strategy(strategy)
     qs = Prediction.objects.filter(model_version=version)
+    if clip_ids is not None:
+        qs = qs.filter(clip_id__in=clip_ids)
     if exclude_clip_ids is not None:
         qs = qs.exclude(clip_id__in=exclude_clip_ids)
     if strategy in ORDER:
@@ -90,9 +99,24 @@ def priorities_refresh(*, project, version: ModelVersion | None) -> int:
             .values("s")[:1]
         )
         return tasks.update(priority=Coalesce(Subquery(score, output_field=FloatField()), Value(0.0)))
-    clip_ids = pick(version=version, strategy=strategy, k=POOL)
+    clip_ids = pick(version=version, strategy=strategy, k=POOL, clip_ids=tasks.values("clip_id"))
     ranks = {clip_id: float(len(clip_ids) - i) for i, clip_id in enumerate(clip_ids)}
     tasks.update(priority=0.0)
     changed = [t for t in tasks.filter(clip_id__in=ranks) if not setattr(t, "priority", ranks[t.clip_id])]
     Task.objects.bulk_update(changed, ["priority"], batch_size=1000)
     return len(changed)
+
+
+def project_priorities_refresh(*, project_id: int) -> int:
+    """Order one project's active-learning queue from its taxonomy's active model, right after it was
+    created, gained tasks or changed strategy. Without an active model (or if the project no longer uses
+    active learning) nothing is written: new tasks already have priority 0."""
+    from annotation.choices import QueueOrder
+    from annotation.models import Project
+    from classifier.services.inference import active_version
+
+    project = Project.objects.filter(pk=project_id, queue_order=QueueOrder.ACTIVE_LEARNING).first()
+    if project is None:
+        return 0
+    version = active_version(project.taxonomy_id)
+    return 0 if version is None else priorities_refresh(project=project, version=version)

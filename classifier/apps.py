@@ -14,6 +14,7 @@ class ClassifierConfig(AppConfig):
 
         release_published.connect(receivers.retrain_on_release, dispatch_uid="classifier.retrain_on_release")
         hooks.clip_ready.connect(receivers.prelabel_on_ready, dispatch_uid="classifier.prelabel_on_ready")
+        hooks.project_queue_changed.connect(receivers.order_queue_on_change, dispatch_uid="classifier.order_queue")
         hooks.suggestion_providers.append(receivers.suggestion)
         # Reviewers (ops) and admins run the model: start/cancel runs, promote or roll back versions.
         ops = ["classifier.start_trainingrun", "classifier.promote_modelversion"]

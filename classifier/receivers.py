@@ -1,4 +1,5 @@
-"""Reactions to other apps' events: a release asks for a retrain; a ready clip gets pre-labeled."""
+"""Reactions to other apps' events: a release asks for a retrain; a ready clip gets pre-labeled; a project's
+changed queue is ordered by the active model."""
 
 from django.db import transaction
 
@@ -25,6 +26,17 @@ def prelabel_on_ready(sender, clip_id: int, **kwargs) -> None:
     from classifier.tasks import clip_prelabel
 
     transaction.on_commit(lambda: clip_prelabel.delay(clip_id))
+
+
+def order_queue_on_change(sender, project, **kwargs) -> None:
+    """New tasks, or a new queue order or strategy: an active-learning queue is ordered by the active model
+    now, not at the next promotion."""
+    from annotation.choices import QueueOrder
+    from classifier.tasks import project_priorities_refresh
+
+    if project.queue_order == QueueOrder.ACTIVE_LEARNING:
+        project_id = project.pk
+        transaction.on_commit(lambda: project_priorities_refresh.delay(project_id))
 
 
 def suggestion(task) -> dict | None:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from annotation.choices import ClipStatus, MemberRole
+from annotation.hooks import project_queue_changed
 from annotation.models import Clip, Project, ProjectMember, Task
 from taxonomy.models import Release, Taxonomy
 from taxonomy.selectors import release_latest
@@ -112,6 +113,7 @@ def project_update(*, project: Project, **changes) -> Project:
         changes["name"] = (changes["name"] or "").strip()
         if Project.objects.filter(name__iexact=changes["name"]).exclude(pk=project.pk).exists():
             raise ValidationError({"name": f"A project named {changes['name']!r} already exists."})
+    reorder = any(getattr(project, f) != changes[f] for f in ("queue_order", "al_strategy") if f in changes)
     for field, value in changes.items():
         setattr(project, field, value)
     project.full_clean()
@@ -122,8 +124,9 @@ def project_update(*, project: Project, **changes) -> Project:
         Task.objects.filter(project=project, status=TaskStatus.OPEN, is_gold=False).update(
             required=Greatest(F("taken"), F("labels_count"), project.overlap)
         )
-    if "clip_filter" in changes:
-        project_sync_tasks(project=project)
+    added = project_sync_tasks(project=project) if "clip_filter" in changes else 0
+    if reorder and not added:  # new tasks have already said so
+        project_queue_changed.send(sender=Project, project=project)
     return project
 
 
@@ -140,6 +143,8 @@ def project_sync_tasks(*, project: Project, seed: int | None = None) -> int:
     Task.objects.bulk_create(new, batch_size=2000)
     if len(new) >= ANALYZE_AFTER:
         _refresh_planner_statistics()
+    if new:
+        project_queue_changed.send(sender=Project, project=project)  # the classifier orders them (after commit)
     return len(new)
 
 
