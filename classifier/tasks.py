@@ -29,6 +29,9 @@ def predictions_refresh(version_id: int) -> int:
         predict_batch.delay(version_id, batch)
     if not batches:
         queues_refresh.delay(version.taxonomy_id)
+    # The new active version and the one it replaced keep their predictions; older ones are deleted now,
+    # while the batches run (nothing reads them, so it need not wait for the last batch).
+    predictions_prune.delay(version.taxonomy_id)
     return len(batches)
 
 
@@ -60,6 +63,30 @@ def queues_refresh(taxonomy_id: int) -> int:
     from classifier.services.loop import queues_refresh as refresh
 
     return refresh(taxonomy_id=taxonomy_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def project_priorities_refresh(project_id: int) -> int:
+    """A project gained tasks or changed its strategy: order its active-learning queue from the active model."""
+    from classifier.active_learning import project_priorities_refresh as refresh
+
+    return refresh(project_id=project_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=3600)
+def predictions_prune(taxonomy_id: int) -> int:
+    """Delete the predictions of a taxonomy's old versions (all but the active and the previous one)."""
+    from classifier.services.retention import predictions_prune as prune
+
+    return prune(taxonomy_id=taxonomy_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, time_limit=3600)
+def predictions_prune_sweep() -> int:
+    """Periodic: prune old versions' predictions in every taxonomy (catches a prune whose message was lost)."""
+    from classifier.services.retention import predictions_prune_all
+
+    return predictions_prune_all()
 
 
 @shared_task

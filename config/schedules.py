@@ -23,4 +23,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"queue": Queue.DEFAULT},
     },
+    # Delete predictions of model versions older than the active and the previous one (also after promotions).
+    "predictions-prune-sweep": {
+        "task": "classifier.tasks.predictions_prune_sweep",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"queue": Queue.DEFAULT},
+    },
 }
