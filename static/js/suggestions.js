@@ -112,6 +112,10 @@
     $("bulk-summary").textContent = preview.count
       ? count(preview.count, "unlabeled clip gets", "unlabeled clips get") + " the model's category as the label (confidence ≥ " + pct(preview.min_confidence) + "):"
       : "No open suggestion is that confident.";
+    if (preview.left_out_open_set) {
+      $("bulk-summary").textContent += " " + count(preview.left_out_open_set, "clip", "clips") +
+        " above that confidence fit none of the categories well and are left out: review them one by one.";
+    }
     $("bulk-cats").replaceChildren(...preview.categories.map((c) => {
       const tr = el("tr");
       tr.append(el("td", null, c.path), el("td", null, String(c.count)));

@@ -193,3 +193,32 @@ def test_empty_ids_filter_selects_no_clips(db):
     make_clips(2)
     assert clips_in_scope({"ids": []}).count() == 0
     assert clips_in_scope({}).count() == 2
+
+
+def test_bulk_accept_leaves_out_clips_that_fit_none_of_the_categories(world, small_taxonomy):
+    from classifier.models import ModelVersion, Prediction
+
+    v2 = world["v2"]
+    ModelVersion.objects.filter(pk=v2.pk).update(calibration={**_calibration(), "open_set_threshold": 0.5})
+    first, second, third = world["predictions"][:3]
+    Prediction.objects.filter(pk__in=[first.pk, third.pk]).update(open_set_score=0.9)
+    Prediction.objects.filter(pk=second.pk).update(open_set_score=0.2)  # confident, yet like none of them
+    preview = suggestions_bulk_accept(
+        taxonomy=small_taxonomy, min_confidence=0.85, reviewer=world["reviewer"], dry_run=True
+    )
+    assert preview["count"] == 2 and preview["left_out_open_set"] == 1
+    assert {s["prediction"] for s in preview["sample"]} == {first.pk, third.pk}
+    done = suggestions_bulk_accept(
+        taxonomy=small_taxonomy, min_confidence=0.85, reviewer=world["reviewer"], dry_run=False, expected_count=2
+    )
+    assert done["applied"] == 2 and not SuggestionReview.objects.filter(clip=second.clip).exists()
+
+
+def _calibration() -> dict:
+    return {
+        "temperatures": [1.0, 1.0, 1.0],
+        "open_set_method": "max_prob",
+        "open_set_threshold": 0.0,
+        "preselect_min_confidence": 0.8,
+        "prototypes": None,
+    }

@@ -231,7 +231,7 @@ def test_suggestion_training_feedback_and_skip(page, login, shot, tmp_path, user
         if response.status != 200:
             return route.fulfill(response=response)
         body = response.json()
-        body["suggestion"] = {"top": top}
+        body["suggestion"] = {"model_version": 1, "top": top, "preselect": True, "open_set_score": 0.9}
         route.fulfill(response=response, json=body)
 
     page.route("**/next/", with_suggestion)
@@ -308,3 +308,49 @@ def test_leases_renew_while_open_and_an_unsent_label_is_sent_on_the_next_visit(p
     label = Label.objects.get(annotator=users["annotator"])
     assert (label.task.clip.title, label.category.code) == (title, "match-highlights")
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('clipcat:pending:')).length") == 0
+
+
+def test_an_unsure_suggestion_is_shown_but_not_chosen(
+    page, login, shot, tmp_path, users, small_taxonomy, editor, release
+):
+    """preselect false (not confident, or none of the categories): the top 3 show, nothing is chosen, Enter
+    saves nothing until a person picks one."""
+    clips = ready_clips(tmp_path, ["Unsure clip"])
+    project = project_create(
+        name="Unsure",
+        taxonomy=small_taxonomy,
+        release=release,
+        actor=editor,
+        clip_filter={"ids": [c.pk for c in clips]},
+    )
+    project_member_set(project=project, user=users["annotator"])
+    cats = {c.code: c for c in Category.objects.filter(taxonomy=small_taxonomy)}
+    top = [
+        {"category": {"id": cats[code].pk, "code": code, "path": cats[code].path}, "confidence": conf}
+        for code, conf in (("cats", 0.34), ("training", 0.33), ("basketball", 0.2))
+    ]
+
+    def with_suggestion(route):
+        response = route.fetch()
+        if response.status != 200:
+            return route.fulfill(response=response)
+        body = response.json()
+        body["suggestion"] = {"model_version": 1, "top": top, "preselect": False, "open_set_score": 0.1}
+        route.fulfill(response=response, json=body)
+
+    page.route("**/next/", with_suggestion)
+    open_labeling(page, login, "annotator1", project)
+    page.wait_for_selector("#suggestion li:has-text('34%')")
+    assert "Nothing pre-selected" in page.inner_text("#suggestion")
+    assert not page.is_visible("#chosen .chosen-path") or not page.inner_text("#chosen .chosen-path").strip()
+    shot("label-08-unsure-suggestion")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Choose a category first")
+    assert not Label.objects.filter(task__project=project).exists()
+    page.keyboard.press("1")
+    assert page.inner_text("#chosen .chosen-path") == "Nature > Animals > Cats"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#done", state="visible")
+    page.unroute_all(behavior="ignoreErrors")
+    label = Label.objects.get(task__project=project)
+    assert label.category == cats["cats"] and label.suggestion_taken
