@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from annotation import selectors as clip_selectors
 from classifier import selectors
-from classifier.choices import RunTrigger
+from classifier.choices import RunTrigger, Split
 from classifier.filtersets import (
     ModelVersionFilterSet,
     PredictionFilterSet,
@@ -62,17 +62,28 @@ class ModelVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT,
-        parameters=[OpenApiParameter("held_out_only", bool, default=True)],
+        parameters=[
+            OpenApiParameter(
+                "split",
+                str,
+                enum=Split.values,
+                default=Split.TEST,
+                description="The split to judge on: test (the default, what promotion uses), validation or train.",
+            )
+        ],
     )
     @action(detail=True)
     def evaluate(self, request, pk=None):
-        """hit@1, GAP@20, per-level accuracy, hierarchical F1 and a per-category report on the held-out
-        labeled clips of the version's release (computed now, from the labels as they are)."""
+        """hit@1, GAP@20, per-level accuracy, hierarchical F1, ECE and a per-category report, each with its
+        n ("count") and 95% interval ("intervals"), on one split of the labeled clips of the version's
+        release (computed now, from the labels as they are); "meaningful" is false below the minimum."""
         version = self.get_object()
         if not version.artifact or not Path(version.artifact).exists():
             raise ValidationError(f"The artifact of v{version.number} is missing; it cannot be evaluated.")
-        held_out = request.query_params.get("held_out_only", "true").lower() != "false"
-        return Response(model_version_evaluate(version=version, held_out_only=held_out))
+        split = request.query_params.get("split", Split.TEST)
+        if split not in Split.values:
+            raise ValidationError({"split": f"Choose one of {', '.join(Split.values)}."})
+        return Response(model_version_evaluate(version=version, split=split))
 
 
 class TrainingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

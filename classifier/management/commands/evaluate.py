@@ -3,12 +3,13 @@ from json import dumps
 from django.core.management.base import BaseCommand
 
 from classifier.services.evaluation import model_version_evaluate
+from classifier.templatetags.metrics import metric_text
 
 from ._common import taxonomy_named, version_of
 
 
 class Command(BaseCommand):
-    help = "Evaluate a model version on the held-out labeled clips of its release (per-category report too)."
+    help = "Evaluate a model version on the test split of its release's labeled clips (per-category report too)."
 
     def add_arguments(self, parser):
         parser.add_argument("taxonomy")
@@ -23,7 +24,13 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(dumps(result, indent=2, default=str))
             return
-        self.stdout.write(f"v{model.number} on {result['count']} held-out clips (release {model.release.version})")
+        self.stdout.write(
+            f"v{model.number} on {result['count']} test clips (release {model.release.version}; 95% intervals)"
+        )
+        if not result.get("meaningful"):
+            self.stdout.write(
+                f"  Fewer than {result.get('min_count')} test clips: these figures are not yet meaningful."
+            )
         for key in (
             "hit_at_1",
             "gap_at_20",
@@ -35,7 +42,7 @@ class Command(BaseCommand):
             "ece",
         ):
             if key in result:
-                self.stdout.write(f"  {key:16s} {result[key]:.3f}")
+                self.stdout.write(f"  {key:16s} {metric_text(result, key)}")
         for row in result.get("per_category", []):
             cells = (f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items() if k != "code")
             self.stdout.write(f"  {row['code']:40s} " + "  ".join(cells))
