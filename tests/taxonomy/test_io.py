@@ -122,3 +122,17 @@ def test_import_into_existing_name_is_refused(small_taxonomy):
     with pytest.raises(Exception, match="already exists"):
         _import("code,parent_code,name\na,,A\n", name="Test taxonomy")
     assert Taxonomy.objects.count() == 1
+
+
+def test_csv_export_and_import_commands_round_trip_with_a_depth_limit(small_taxonomy, tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    call_command("export_taxonomy", "Test taxonomy", "--format", "csv", "--output", str(out))
+    call_command("import_taxonomy", str(out), "--name", "Copy", "--max-depth", "3")
+    assert "Imported 8 categories" in capsys.readouterr().out
+    copy = Taxonomy.objects.get(name="Copy")
+    assert sorted(copy.categories.values_list("code", "level")) == sorted(
+        small_taxonomy.categories.values_list("code", "level")
+    )
+    with pytest.raises(CommandError, match="deeper than this taxonomy's 2 levels"):
+        call_command("import_taxonomy", str(out), "--name", "Shallow", "--max-depth", "2")
+    assert not Taxonomy.objects.filter(name="Shallow").exists()
