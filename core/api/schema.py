@@ -1,5 +1,5 @@
 """OpenAPI post-processing: document the error answers every operation can give, so clients (and the
-schema fuzzer) know a 400/401/403/404/503 is part of the contract, not a surprise."""
+schema fuzzer) know a 400/401/403/404/503 (and 415 where a body is read) is part of the contract, not a surprise."""
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -16,6 +16,10 @@ ERRORS = {
 }
 
 
+# A body whose content type the operation does not read (or a multipart body with no readable parts).
+UNSUPPORTED = "The request body's media type is not one this operation reads; nothing was saved."
+
+
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
@@ -24,7 +28,10 @@ def add_error_responses(result, generator, request, public):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            errors = dict(ERRORS)
+            if "requestBody" in operation:
+                errors["415"] = UNSUPPORTED
+            for code, description in errors.items():
                 responses.setdefault(
                     code,
                     {

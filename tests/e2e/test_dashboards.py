@@ -16,6 +16,7 @@ from annotation.choices import ClipStatus, TaskStatus
 from annotation.models import Clip, Label, Project, Task
 from classifier.choices import ModelStatus
 from classifier.models import ModelVersion, Prediction
+from classifier.splits import splits_for
 from taxonomy import services as taxonomy_services
 from taxonomy.models import Category
 from tests.e2e.test_labeling import PASSWORD
@@ -121,6 +122,11 @@ def busy_world(small_taxonomy, editor) -> dict:
     for p in made:
         p.created_at = p.clip.created_at + timedelta(minutes=rng.choice([1, 2, 3, 5, 30]))
     Prediction.objects.bulk_update(made, ["created_at"])
+    # the splits training would have made: the dashboards judge the model on the test split
+    splits_for(
+        taxonomy_id=small_taxonomy.pk,
+        examples=[(t.clip_id, t.final_category.code) for t in tasks if t.final_category is not None],
+    )
     return {"taxonomy": small_taxonomy}
 
 
