@@ -1,6 +1,7 @@
 """A first model for the demo, so `make run` shows the loop working: suggestions on the labeling page,
 model suggestions to review, dashboards with figures. Two thirds of the demo clips get "last round's"
-labels (their known categories) as imported final labels; a model trains on them and predicts every clip."""
+labels (their known categories) as imported final labels; a model trains on them and predicts every clip.
+The demo clips of none of the categories (`annotation.demo.demo_out_of_set_titles`) get no label."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from annotation.choices import ClipStatus
 from annotation.models import Clip, Project
 from classifier.choices import ModelStatus, RunStatus
 from classifier.models import ModelVersion
+from classifier.templatetags.metrics import metric_text
 
 SEED_PROJECT = "Seed labels (last round)"
 
@@ -28,9 +30,14 @@ def demo_model_make(stdout) -> None:
     taxonomy = Taxonomy.objects.get(name=DEMO_TAXONOMY)
     if ModelVersion.objects.filter(taxonomy=taxonomy, status=ModelStatus.ACTIVE).exists():
         return
+    # Only clips of the demo categories get seed labels (the out-of-set ones never do), two thirds of
+    # each category's clips, so every category has labels and unlabeled clips to suggest for.
     expected = demo_expected_categories()
     clips = list(Clip.objects.filter(status=ClipStatus.READY, title__in=expected).order_by("id"))
-    seed = [c for i, c in enumerate(clips) if i % 3 != 2]
+    by_code: dict[str, list[Clip]] = {}
+    for clip in clips:
+        by_code.setdefault(expected[clip.title], []).append(clip)
+    seed = sorted((c for group in by_code.values() for i, c in enumerate(group) if i % 3 != 2), key=lambda c: c.pk)
     editor = get_user_model().objects.get(username="editor")
     project = Project.objects.filter(name=SEED_PROJECT).first() or project_create(
         name=SEED_PROJECT,
@@ -52,7 +59,11 @@ def demo_model_make(stdout) -> None:
         return
     version = ModelVersion.objects.get(pk=run.model_version_id)
     predict_clips(version=version, clips=list(Clip.objects.filter(status=ClipStatus.READY).prefetch_related("tags")))
+    sizes = version.metrics.get("split_sizes", {})
     stdout.write(
-        f"demo model: v{version.number} trained on {len(seed)} clips, "
-        f"held-out hit@1 {version.metrics.get('hit_at_1', 0):.2f}; every clip pre-labeled"
+        f"demo model: v{version.number} learned from {sizes.get('train', version.train_count)} of {len(seed)} "
+        f"seed labels ({sizes.get('validation', 0)} validation, {sizes.get('test', 0)} test); "
+        f"test hit@1 {metric_text(version.metrics, 'hit_at_1')}; "
+        + ("active" if run.promoted else f"not active: {run.promotion_note}")
+        + "; every clip pre-labeled"
     )

@@ -20,6 +20,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _small_demo(settings):
+    """The demo of `make run` writes ~300 videos; tests build one of 6 clips per category and 4 of none
+    (tests/classifier/test_demo_model.py builds the full one once)."""
+    settings.CLIPCAT_DEMO_CLIPS_PER_LEAF = 6
+    settings.CLIPCAT_DEMO_OUT_OF_SET = 4
+
+
 @pytest.fixture
 def users(db) -> dict:
     return {role: user_create_with_role(username=f"{role}1", password=PASSWORD, role=role) for role in ROLES}

@@ -48,6 +48,9 @@ def write_video(
     audio_codec: str = "aac",
     audio_rate: int = 48000,
     tone_hz: float | tuple[float, ...] = 440.0,
+    tone_level: float | tuple[float, ...] = 0.3,
+    noise_level: float = 0.0,
+    noise_seed: int = 0,
     picture: Picture | None = None,
     frames: int | None = None,
     options: dict | None = None,
@@ -58,6 +61,9 @@ def write_video(
         seconds: length; `frames` overrides the frame count (e.g. 1 for a one-frame video).
         audio_channels: 0 for no audio track, else 1, 2 or 6 (5.1).
         tone_hz: one frequency, or one per channel.
+        tone_level: the tone's amplitude (full scale 1.0), one or one per channel; 0 for silence.
+        noise_level: amplitude (standard deviation) of white noise added to every channel.
+        noise_seed: seed of that noise.
         options: encoder options (e.g. {"preset": "ultrafast"} for libx264).
     """
     path = Path(path)
@@ -79,18 +85,26 @@ def write_video(
             out.mux(video.encode(frame))
         out.mux(video.encode(None))
         if audio is not None:
-            _write_tone(out, audio, count / fps, audio_channels, audio_rate, tone_hz)
+            levels = (tone_level,) if not isinstance(tone_level, tuple) else tone_level
+            noise = np.random.default_rng(noise_seed) if noise_level > 0 else None
+            _write_tone(out, audio, count / fps, audio_channels, audio_rate, tone_hz, levels, noise_level, noise)
     return path
 
 
-def _write_tone(out, stream, seconds: float, channels: int, rate: int, tone_hz) -> None:
+def _write_tone(
+    out, stream, seconds: float, channels: int, rate: int, tone_hz, levels=(0.3,), noise_level=0.0, noise=None
+) -> None:
     freqs = tone_hz if isinstance(tone_hz, tuple) else (tone_hz,) * channels
     fmt = stream.codec_context.format.name if stream.codec_context.format else "fltp"
     block = stream.codec_context.frame_size or 1024
     total = int(seconds * rate)
     for start in range(0, total, block):
         t = (np.arange(start, min(start + block, total)) / rate)[None, :]
-        waves = np.stack([0.3 * np.sin(2 * np.pi * freqs[c % len(freqs)] * t[0]) for c in range(channels)])
+        waves = np.stack(
+            [levels[c % len(levels)] * np.sin(2 * np.pi * freqs[c % len(freqs)] * t[0]) for c in range(channels)]
+        )
+        if noise is not None:
+            waves = (waves + noise.normal(0.0, noise_level, waves.shape)).clip(-1.0, 1.0)
         data = (waves * 32767).astype(np.int16) if fmt.startswith("s16") else waves.astype(np.float32)
         if not fmt.endswith("p"):
             data = data.T.reshape(1, -1)

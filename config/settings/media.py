@@ -36,3 +36,7 @@ CLIPCAT_PROCESS_INLINE = env_bool("CLIPCAT_PROCESS_INLINE", False)
 # Production with object storage: link to the storage backend's own (signed) URLs for video and images
 # instead of streaming them through Django. See README, "Clips and media".
 CLIPCAT_MEDIA_FROM_STORAGE_URLS = env_bool("CLIPCAT_MEDIA_FROM_STORAGE_URLS", False)
+# The demo of `make run`: clips per demo category (2/3 of them get seed labels) and clips of none of them.
+# Tests make a smaller demo.
+CLIPCAT_DEMO_CLIPS_PER_LEAF = env_int("CLIPCAT_DEMO_CLIPS_PER_LEAF", 23)
+CLIPCAT_DEMO_OUT_OF_SET = env_int("CLIPCAT_DEMO_OUT_OF_SET", 26)

@@ -67,16 +67,34 @@ def test_unreadable_manifest_is_a_command_error(db, tmp_path):
 
 @pytest.mark.slow
 def test_demo_data_is_idempotent_and_carries_categories(db):
-    from annotation.demo import LEAVES, demo_expected_categories
+    import re
+
+    from annotation.demo import LEAVES, demo_clips, demo_expected_categories, demo_out_of_set_titles
     from core.demo import DEMO_TAXONOMY
     from taxonomy.models import Category
 
     for _ in range(2):
         call_command("make_demo_data", "--sync", stdout=StringIO())
-    expected = demo_expected_categories()
-    assert Clip.objects.count() == len(expected) == 36
+    # `make run`'s demo: enough clips that a fifth of the two thirds with seed labels makes a test split of
+    # 30, some of none of the categories, every title its own (clips are looked up by title)
+    full = demo_clips()
+    assert sum(c.leaf is not None for c in full) >= 220 and sum(c.leaf is None for c in full) >= 20
+    assert len({c.title for c in full}) == len(full)
+    # the tests' smaller demo (tests/conftest.py) is made the same way
+    expected, out_of_set = demo_expected_categories(), demo_out_of_set_titles()
+    assert out_of_set and not set(expected) & set(out_of_set)
+    assert Clip.objects.count() == len(expected) + len(out_of_set)
+    assert Clip.objects.values("title").distinct().count() == Clip.objects.count()  # titles are unique
     assert set(Clip.objects.values_list("status", flat=True)) == {ClipStatus.READY}
-    codes = set(Category.objects.filter(taxonomy__name=DEMO_TAXONOMY).values_list("code", flat=True))
+    categories = Category.objects.filter(taxonomy__name=DEMO_TAXONOMY)
+    codes = set(categories.values_list("code", flat=True))
     assert set(expected.values()) <= codes and len(set(expected.values())) == len(LEAVES)
     assert Program.objects.filter(clips__isnull=False).distinct().count() == 2
     assert any("\u4e00" <= ch <= "\u9fff" for title in expected for ch in title)
+    # descriptions and tags never name a category (its name or its code); some clips have no audio
+    words = {w for name, code in categories.values_list("name", "code") for w in (name.lower(), code)}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+    for clip in Clip.objects.prefetch_related("tags"):
+        text = " ".join([clip.description, *clip.tags.values_list("name", flat=True)]).lower()
+        assert not pattern.search(text), (clip.title, text)
+    assert 0 < Clip.objects.filter(has_audio=False).count() < Clip.objects.count()

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.core.management.color import no_style
 from django.db import connection
 
 from annotation.models import Clip
@@ -47,29 +46,27 @@ def test_train_evaluate_prelabel_as_the_readme_shows(labeled):
     assert Prediction.objects.filter(model_version=version).count() == ready
 
 
-def test_commands_refuse_unknown_taxonomies_and_versions(labeled):
+def test_commands_refuse_unknown_taxonomies_and_versions(small_taxonomy):
     with pytest.raises(CommandError, match="No taxonomy named 'Nope'"):
         _call("evaluate", "Nope")
     with pytest.raises(CommandError, match="has no active model"):
-        _call("prelabel", TAXONOMY)
+        _call("prelabel", small_taxonomy.name)
     with pytest.raises(CommandError, match="No model version 7"):
-        _call("evaluate", TAXONOMY, "--model-version", "7")
+        _call("evaluate", small_taxonomy.name, "--model-version", "7")
 
 
-def _forget_the_classifier_tables() -> None:
-    """What deleting the database does to the classifier's rows: gone, and their ids start again at 1."""
+def _forget_the_classifier_tables(next_run: int) -> None:
+    """What deleting the database and starting again does to the classifier's rows: gone, and the next
+    run gets the id the first run of the earlier database had."""
     Prediction.objects.all().delete()
     TrainingRun.objects.all().delete()
     ModelVersion.objects.all().delete()
+    table = TrainingRun._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "DELETE FROM sqlite_sequence WHERE name IN (%s, %s)",
-                [TrainingRun._meta.db_table, ModelVersion._meta.db_table],
-            )
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [next_run - 1, table])
         else:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [TrainingRun, ModelVersion]):
-                cursor.execute(sql)
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [table, next_run])
 
 
 def test_a_reset_database_trains_beside_the_artifacts_of_the_earlier_one(labeled, settings):
@@ -83,7 +80,7 @@ def test_a_reset_database_trains_beside_the_artifacts_of_the_earlier_one(labeled
     first = train()
     assert first.status == RunStatus.SUCCEEDED, first.error
     earlier = Path(first.model_version.artifact)
-    _forget_the_classifier_tables()
+    _forget_the_classifier_tables(next_run=first.pk)
 
     again = train()
     assert again.status == RunStatus.SUCCEEDED, again.error

@@ -29,7 +29,8 @@ def test_train_promote_predict(labeled, demo):
     assert version.train_count == sizes["train"] and sizes["validation"] >= 1
     low, high = version.metrics["intervals"]["hit_at_1"]
     assert 0.0 <= low <= version.metrics["hit_at_1"] <= high <= 1.0
-    assert version.metrics["hit_at_1"] >= 0.3, version.metrics
+    # How well it learns is judged on the full demo (test_demo_model.py) and bench/quality.py: this demo
+    # of 6 clips per category is too small for that.
     assert "per_category" in version.metrics
     assert version.frame_backend == "onnx-int8" and len(version.calibration["temperatures"]) == 3
     assert "Test: " in run.log and "n=" in run.log
