@@ -36,7 +36,7 @@ CLIPCAT_SPLIT_TEST = float(env_str("CLIPCAT_SPLIT_TEST", "0.2"))
 CLIPCAT_MIN_TEST_CLIPS = env_int("CLIPCAT_MIN_TEST_CLIPS", 30)
 # "None of these": the open-set score (max_prob, energy or prototype; bench/quality.py compares them) and the
 # share of validation clips of known categories its threshold keeps.
-CLIPCAT_OPEN_SET_METHOD = env_str("CLIPCAT_OPEN_SET_METHOD", "max_prob")
+CLIPCAT_OPEN_SET_METHOD = env_str("CLIPCAT_OPEN_SET_METHOD", "energy")
 CLIPCAT_OPEN_SET_KEEP = float(env_str("CLIPCAT_OPEN_SET_KEEP", "0.95"))
 # The labeling page pre-selects a suggestion from the confidence at which validation clips were right this often.
 CLIPCAT_PRESELECT_PRECISION = float(env_str("CLIPCAT_PRESELECT_PRECISION", "0.9"))
