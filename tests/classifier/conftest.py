@@ -31,7 +31,8 @@ def classifier_dirs(request, settings, tmp_path):
 
 @pytest.fixture
 def demo(db, settings):
-    """Demo users, taxonomy (release 1.0) and the small test demo (tests/conftest.py: 6 clips per category, 4 of none) processed inline."""
+    """Demo users, taxonomy (release 1.0) and the small test demo (6 clips per category, 4 of none;
+    tests/conftest.py), processed inline."""
     from core.demo import demo_data_make
 
     settings.CLIPCAT_PROCESS_INLINE = True
