@@ -4,13 +4,11 @@ it is created, its clips are synced or its strategy changes (not at the next pro
 
 from __future__ import annotations
 
-import uuid
-
 import numpy as np
 import pytest
 
-from annotation.choices import ClipStatus, TaskStatus
-from annotation.models import Clip, Task
+from annotation.choices import TaskStatus
+from annotation.models import Task
 from annotation.services.projects import project_create, project_sync_tasks, project_update
 from classifier import active_learning
 from classifier.active_learning import priorities_refresh
@@ -18,6 +16,7 @@ from classifier.choices import ModelStatus, Strategy
 from classifier.models import Prediction
 from taxonomy import services as taxonomy_services
 from tests.classifier.suggestions import make_version
+from tests.labeling.conftest import make_clips
 
 pytestmark = pytest.mark.django_db
 
@@ -42,19 +41,6 @@ def eager():
     before, app.conf.task_always_eager = app.conf.task_always_eager, True
     yield
     app.conf.task_always_eager = before
-
-
-def make_clips(n: int, prefix: str) -> list[Clip]:
-    return Clip.objects.bulk_create(
-        Clip(
-            title=f"{prefix} {i}",
-            file=f"clips/{prefix}-{i}.mp4",
-            checksum=uuid.uuid4().hex + uuid.uuid4().hex,
-            status=ClipStatus.READY,
-            duration=3.0,
-        )
-        for i in range(n)
-    )
 
 
 def predict(version, clips, entropy: float, *, category=None, seed: int = 0) -> None:
