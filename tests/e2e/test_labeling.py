@@ -206,6 +206,25 @@ def test_annotators_label_by_keyboard_and_a_reviewer_resolves(page, login, shot,
     assert cup_task.final_category.code == "match-highlights" and cup_task.final_decided_by == users["reviewer"]
 
 
+def suggest(page, cats: dict, scores, *, preselect: bool) -> None:
+    """Put a model suggestion (the top categories with their confidence) into every "next" answer, as the
+    classifier fills it."""
+    top = [
+        {"category": {"id": cats[code].pk, "code": code, "path": cats[code].path}, "confidence": conf}
+        for code, conf in scores
+    ]
+
+    def with_suggestion(route):
+        response = route.fetch()
+        if response.status != 200:
+            return route.fulfill(response=response)
+        body = response.json()
+        body["suggestion"] = {"model_version": 1, "top": top, "preselect": preselect, "open_set_score": 0.5}
+        route.fulfill(response=response, json=body)
+
+    page.route("**/next/", with_suggestion)
+
+
 def test_suggestion_training_feedback_and_skip(page, login, shot, tmp_path, users, small_taxonomy, editor, release):
     """The model's top 3 on number keys (injected into the queue's answer, as the classifier will fill it),
     the gold answer and its standard after a gold clip in training mode, and a skip with its reason."""
@@ -221,20 +240,7 @@ def test_suggestion_training_feedback_and_skip(page, login, shot, tmp_path, user
     project_member_set(project=project, user=users["annotator"], training_mode=True)
     cats = {c.code: c for c in Category.objects.filter(taxonomy=small_taxonomy)}
     task_gold_set(task=project.tasks.get(clip__title="Gold: a match"), category=cats["match-highlights"])
-    top = [
-        {"category": {"id": cats[code].pk, "code": code, "path": cats[code].path}, "confidence": conf}
-        for code, conf in (("training", 0.61), ("match-highlights", 0.3), ("cats", 0.09))
-    ]
-
-    def with_suggestion(route):
-        response = route.fetch()
-        if response.status != 200:
-            return route.fulfill(response=response)
-        body = response.json()
-        body["suggestion"] = {"model_version": 1, "top": top, "preselect": True, "open_set_score": 0.9}
-        route.fulfill(response=response, json=body)
-
-    page.route("**/next/", with_suggestion)
+    suggest(page, cats, (("training", 0.61), ("match-highlights", 0.3), ("cats", 0.09)), preselect=True)
     open_labeling(page, login, "annotator1", project)
     for _ in clips:  # the queue mixes the gold clip in at random: take them in the order they come
         title = page.inner_text("#clip-title")
@@ -325,20 +331,7 @@ def test_an_unsure_suggestion_is_shown_but_not_chosen(
     )
     project_member_set(project=project, user=users["annotator"])
     cats = {c.code: c for c in Category.objects.filter(taxonomy=small_taxonomy)}
-    top = [
-        {"category": {"id": cats[code].pk, "code": code, "path": cats[code].path}, "confidence": conf}
-        for code, conf in (("cats", 0.34), ("training", 0.33), ("basketball", 0.2))
-    ]
-
-    def with_suggestion(route):
-        response = route.fetch()
-        if response.status != 200:
-            return route.fulfill(response=response)
-        body = response.json()
-        body["suggestion"] = {"model_version": 1, "top": top, "preselect": False, "open_set_score": 0.1}
-        route.fulfill(response=response, json=body)
-
-    page.route("**/next/", with_suggestion)
+    suggest(page, cats, (("cats", 0.34), ("training", 0.33), ("basketball", 0.2)), preselect=False)
     open_labeling(page, login, "annotator1", project)
     page.wait_for_selector("#suggestion li:has-text('34%')")
     assert "Nothing pre-selected" in page.inner_text("#suggestion")
