@@ -8,8 +8,8 @@ from __future__ import annotations
 from annotation.choices import ClipStatus
 from annotation.models import Clip, Project
 from classifier.choices import ModelStatus, RunStatus
+from classifier.metric_text import metric_text
 from classifier.models import ModelVersion
-from classifier.templatetags.metrics import metric_text
 
 SEED_PROJECT = "Seed labels (last round)"
 

@@ -308,7 +308,7 @@ def _train(run: TrainingRun, report: RunReporter) -> tuple[ModelVersion, dict | 
 
 def _metrics_line(metrics: dict) -> str:
     """One log line: test hit@1 with its interval and n, ECE, and what the comparison found."""
-    from classifier.templatetags.metrics import metric_text
+    from classifier.metric_text import metric_text
 
     line = f"Test: {metric_text(metrics, 'hit_at_1')}, ECE {metric_text(metrics, 'ece')}"
     base = metrics.get("baseline")

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifier.choices import ModelStatus
+from classifier.metric_text import metric_text
 from classifier.models import ModelVersion
-from classifier.templatetags.metrics import metric_text
 
 
 def promotion_allowed(*, version: ModelVersion, comparison: dict | None) -> tuple[bool, str]:

@@ -2,8 +2,8 @@ from json import dumps
 
 from django.core.management.base import BaseCommand
 
+from classifier.metric_text import metric_text
 from classifier.services.evaluation import model_version_evaluate
-from classifier.templatetags.metrics import metric_text
 
 from ._common import taxonomy_named, version_of
 
